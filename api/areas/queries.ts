@@ -1,0 +1,79 @@
+import { sql, type SQL } from 'drizzle-orm'
+import type { AreaLevel } from '../../geo-data/generate/types.ts'
+
+export interface AreaFilter {
+  level?: AreaLevel
+  parent?: number
+  bbox?: [number, number, number, number]
+}
+
+const envelope = (b: [number, number, number, number]) => sql`ST_MakeEnvelope(${b[0]}, ${b[1]}, ${b[2]}, ${b[3]}, 4326)`
+
+/** Areas as one GeoJSON FeatureCollection text, built in PostGIS. */
+export function areasGeoJson(f: AreaFilter): SQL {
+  const where: SQL[] = [sql`true`]
+  if (f.level) where.push(sql`a.level = ${f.level}`)
+  if (f.parent !== undefined) where.push(sql`a.parent_id = ${f.parent}`)
+  if (f.bbox) where.push(sql`a.geom && ${envelope(f.bbox)}`)
+  return sql`
+    select json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object(
+      'type', 'Feature', 'id', a.id, 'geometry', ST_AsGeoJSON(a.geom, 6)::json,
+      'properties', json_build_object('id', a.id, 'level', a.level, 'name', a.name, 'code', a.code,
+        'households', a.households, 'population', a.population, 'parent', a.parent_id)
+    ) order by a.id), '[]'::json))::text as fc
+    from areas a
+    where ${sql.join(where, sql` and `)}`
+}
+
+/** The incidents column holding an area of the given level (district: every incident). */
+export function incidentAreaColumn(level: AreaLevel): SQL {
+  switch (level) {
+    case 'street':
+      return sql.raw('street_id')
+    case 'community':
+      return sql.raw('community_id')
+    case 'grid':
+      return sql.raw('grid_id')
+    case 'micro_grid':
+      return sql.raw('micro_grid_id')
+    case 'district':
+      return sql.raw('street_id') // every street of the district; filtered by `path` below
+  }
+}
+
+/** One area with ancestors, children summary, workers and incident counts, as JSON text. */
+export function areaDetail(id: number, level: AreaLevel): SQL {
+  const col = incidentAreaColumn(level)
+  const inArea =
+    level === 'district'
+      ? sql`i.street_id in (select s.id from areas s where s.parent_id = ${id})`
+      : sql`i.${col} = ${id}`
+  return sql`
+    with a as (select * from areas where id = ${id}),
+    inc as (
+      select i.type, i.status, i.reported_at from incidents i where ${inArea}
+    )
+    select json_build_object(
+      'id', a.id, 'level', a.level, 'name', a.name, 'code', a.code,
+      'households', a.households, 'population', a.population, 'parent', a.parent_id,
+      'bbox', json_build_array(ST_XMin(a.geom), ST_YMin(a.geom), ST_XMax(a.geom), ST_YMax(a.geom)),
+      'ancestors', coalesce((
+        select json_agg(json_build_object('id', p.id, 'level', p.level, 'name', p.name) order by array_position(a.path, p.id))
+        from areas p where p.id = any(a.path) and p.id <> a.id), '[]'::json),
+      'children', coalesce((
+        select json_agg(json_build_object('id', ch.id, 'level', ch.level, 'name', ch.name, 'code', ch.code,
+          'households', ch.households, 'population', ch.population) order by ch.code)
+        from areas ch where ch.parent_id = a.id), '[]'::json),
+      'workers', coalesce((
+        select json_agg(json_build_object('id', pe.id, 'name', pe.name, 'role', pe.role) order by pe.role, pe.id)
+        from person_areas pa join people pe on pe.id = pa.person_id where pa.area_id = a.id), '[]'::json),
+      'incidents', (
+        select json_build_object(
+          'total', count(*),
+          'open', count(*) filter (where status <> 'closed'),
+          'last30d', count(*) filter (where reported_at >= now() - interval '30 days'),
+          'by_type', coalesce((select json_object_agg(type, n) from (select type, count(*) n from inc group by type) t), '{}'::json))
+        from inc)
+    )::text as detail
+    from a`
+}

@@ -1,0 +1,75 @@
+import { sql, type SQL } from 'drizzle-orm'
+import { INCIDENT_TYPES, type AreaLevel } from '../../geo-data/generate/types.ts'
+import { incidentAreaColumn } from '../areas/queries.ts'
+
+export interface IncidentFilter {
+  bbox?: [number, number, number, number]
+  types?: string[]
+  statuses?: string[]
+  from?: string
+  to?: string
+  area?: { id: number; level: AreaLevel }
+}
+
+/** Page position: the last row's (reported_at, id); the list runs newest first. */
+export interface Cursor {
+  t: string
+  id: number
+}
+
+export const encodeCursor = (c: Cursor) => Buffer.from(`${c.t}|${c.id}`).toString('base64url')
+
+export function decodeCursor(s: string): Cursor | null {
+  const [t, id] = Buffer.from(s, 'base64url').toString('utf8').split('|')
+  const n = Number(id)
+  if (!t || !Number.isSafeInteger(n) || Number.isNaN(Date.parse(t))) return null
+  return { t, id: n }
+}
+
+/** WHERE conditions of an incident filter (alias `i`). */
+export function incidentWhere(f: IncidentFilter): SQL {
+  const where: SQL[] = [sql`true`]
+  if (f.bbox) where.push(sql`i.geom && ST_MakeEnvelope(${f.bbox[0]}, ${f.bbox[1]}, ${f.bbox[2]}, ${f.bbox[3]}, 4326)`)
+  if (f.types?.length) where.push(sql`i.type = any(${sql.param(f.types)}::text[])`)
+  if (f.statuses?.length) where.push(sql`i.status = any(${sql.param(f.statuses)}::text[])`)
+  if (f.from) where.push(sql`i.reported_at >= ${f.from}::timestamptz`)
+  if (f.to) where.push(sql`i.reported_at < ${f.to}::timestamptz`)
+  if (f.area && f.area.level !== 'district') where.push(sql`i.${incidentAreaColumn(f.area.level)} = ${f.area.id}`)
+  return sql.join(where, sql` and `)
+}
+
+/** One page of incidents, newest first, as a GeoJSON FeatureCollection text plus the last row's key. */
+export function incidentPage(f: IncidentFilter, limit: number, after?: Cursor): SQL {
+  const page = after ? sql`and (i.reported_at, i.id) < (${after.t}::timestamptz, ${after.id})` : sql``
+  return sql`
+    with page as (
+      select i.* from incidents i
+      where ${incidentWhere(f)} ${page}
+      order by i.reported_at desc, i.id desc
+      limit ${limit}
+    )
+    select json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object(
+      'type', 'Feature', 'id', p.id, 'geometry', ST_AsGeoJSON(p.geom, 6)::json,
+      'properties', json_build_object('id', p.id, 'type', p.type, 'status', p.status, 'source', p.source,
+        'reported_at', p.reported_at, 'closed_at', p.closed_at, 'description', p.description,
+        'micro_grid_id', p.micro_grid_id, 'grid_id', p.grid_id, 'community_id', p.community_id, 'street_id', p.street_id)
+    ) order by p.reported_at desc, p.id desc), '[]'::json))::text as fc,
+    count(*)::int as n,
+    (array_agg(p.reported_at order by p.reported_at asc, p.id asc))[1] as last_t,
+    (array_agg(p.id order by p.reported_at asc, p.id asc))[1] as last_id
+    from page p`
+}
+
+/**
+ * Incident points packed by PostgreSQL as big-endian float4/int2 arrays, to be sent as
+ * Float32 lon[n], Float32 lat[n], Uint8 type[n]: ~9 bytes per incident instead of ~300 as GeoJSON.
+ */
+export function incidentPointsBinary(f: IncidentFilter): SQL {
+  return sql`
+    select count(*)::int as n,
+      coalesce(string_agg(float4send(ST_X(i.geom)::float4), ''::bytea), ''::bytea) as xs,
+      coalesce(string_agg(float4send(ST_Y(i.geom)::float4), ''::bytea), ''::bytea) as ys,
+      coalesce(string_agg(int2send(coalesce(array_position(${sql.param([...INCIDENT_TYPES])}::text[], i.type) - 1, 255)::int2), ''::bytea), ''::bytea) as ts
+    from incidents i
+    where ${incidentWhere(f)}`
+}

@@ -1,0 +1,126 @@
+import { createRoute, z } from '@hono/zod-openapi'
+import { sql } from 'drizzle-orm'
+import { INCIDENT_SOURCES, INCIDENT_STATUSES, INCIDENT_TYPES, type AreaLevel } from '../../geo-data/generate/types.ts'
+import { ApiFailure } from '../lib/errors.ts'
+import { GeometrySchema, jsonText } from '../lib/geojson.ts'
+import { BboxParam, errorResponses, newRouter } from '../lib/router.ts'
+import { decodeCursor, encodeCursor, incidentPage, incidentPointsBinary, type IncidentFilter } from './queries.ts'
+
+/** A comma-separated list whose every item must be one of `allowed`. */
+const listOf = (allowed: readonly string[], what: string) =>
+  z
+    .string()
+    .transform((s, ctx) => {
+      const items = s.split(',').map((x) => x.trim()).filter(Boolean)
+      const bad = items.filter((x) => !allowed.includes(x))
+      if (bad.length) {
+        ctx.addIssue({ code: 'custom', message: `unknown ${what}: ${bad.slice(0, 3).join(', ').slice(0, 80)}` })
+        return z.NEVER
+      }
+      return items
+    })
+    .openapi({ type: 'string', description: `comma-separated ${what}s: ${allowed.join(', ')}` })
+
+const Instant = z
+  .string()
+  .refine((s) => /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(s) && !Number.isNaN(Date.parse(s)), 'must be an ISO-8601 date or date-time')
+  .openapi({ example: '2026-01-01T00:00:00Z' })
+
+const FilterFields = z.object({
+    bbox: BboxParam.optional(),
+    type: listOf(INCIDENT_TYPES, 'incident type').optional(),
+    status: listOf(INCIDENT_STATUSES, 'status').optional(),
+    from: Instant.optional(),
+    to: Instant.optional(),
+    area: z.coerce.number().int().positive().max(2_147_483_647).optional(),
+})
+const fromBeforeTo = (q: { from?: string; to?: string }) => !q.from || !q.to || Date.parse(q.from) < Date.parse(q.to)
+const fromBeforeToError = { message: '`from` must be before `to`', path: ['from'] }
+const FilterQuery = FilterFields.refine(fromBeforeTo, fromBeforeToError)
+const ListQuery = FilterFields.extend({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  cursor: z.string().max(200).optional(),
+}).refine(fromBeforeTo, fromBeforeToError)
+
+export const IncidentProperties = z
+  .object({
+    id: z.number(),
+    type: z.enum(INCIDENT_TYPES),
+    status: z.enum(INCIDENT_STATUSES),
+    source: z.enum(INCIDENT_SOURCES),
+    reported_at: z.string(),
+    closed_at: z.string().nullable(),
+    description: z.string(),
+    micro_grid_id: z.number(),
+    grid_id: z.number(),
+    community_id: z.number(),
+    street_id: z.number(),
+  })
+  .openapi('IncidentProperties')
+
+export const IncidentPage = z
+  .object({
+    type: z.literal('FeatureCollection'),
+    features: z.array(z.object({ type: z.literal('Feature'), id: z.number(), geometry: GeometrySchema, properties: IncidentProperties })),
+    next_cursor: z.string().nullable(),
+  })
+  .openapi('IncidentPage')
+
+const listIncidents = createRoute({
+  method: 'get',
+  path: '/',
+  tags: ['incidents'],
+  summary: 'Incidents, newest first, paginated with a cursor',
+  request: {
+    query: ListQuery,
+  },
+  responses: {
+    200: { description: 'A page of incidents', content: { 'application/json': { schema: IncidentPage } } },
+    ...errorResponses,
+  },
+})
+
+const incidentPoints = createRoute({
+  method: 'get',
+  path: '/points',
+  tags: ['incidents'],
+  summary: 'All matching incident locations, packed binary for map layers',
+  description: 'Body: Float32 lon[n], Float32 lat[n], Uint8 typeIndex[n] (little-endian; n = X-Count; typeIndex indexes /api/config incidentTypes).',
+  request: { query: FilterQuery },
+  responses: {
+    200: { description: 'Packed points', content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } } },
+    ...errorResponses,
+  },
+})
+
+async function resolveFilter(c: { get(k: 'db'): import('../../db/client.ts').Database }, q: z.infer<typeof FilterFields>): Promise<IncidentFilter> {
+  const f: IncidentFilter = { bbox: q.bbox, types: q.type, statuses: q.status, from: q.from, to: q.to }
+  if (q.area !== undefined) {
+    const { rows } = await c.get('db').orm.execute<{ level: AreaLevel }>(sql`select level from areas where id = ${q.area}`)
+    if (rows.length === 0) throw new ApiFailure(404, 'not_found', `area ${q.area} does not exist`)
+    f.area = { id: q.area, level: rows[0].level }
+  }
+  return f
+}
+
+export const incidentsRoutes = newRouter()
+  .openapi(listIncidents, async (c) => {
+    const q = c.req.valid('query')
+    const after = q.cursor ? decodeCursor(q.cursor) : undefined
+    if (after === null) throw new ApiFailure(400, 'invalid_request', 'cursor: not a cursor this API returned')
+    const f = await resolveFilter(c, q)
+    const { rows } = await c.get('db').orm.execute<{ fc: string; n: number; last_t: string; last_id: number }>(incidentPage(f, q.limit, after))
+    const r = rows[0]
+    const next = r.n === q.limit ? encodeCursor({ t: r.last_t, id: r.last_id }) : null
+    return jsonText<z.infer<typeof IncidentPage>>(c, `${r.fc.slice(0, -1)}, "next_cursor" : ${JSON.stringify(next)}}`)
+  })
+  .openapi(incidentPoints, async (c) => {
+    const f = await resolveFilter(c, c.req.valid('query'))
+    const { rows } = await c.get('db').orm.execute<{ n: number; xs: Buffer; ys: Buffer; ts: Buffer }>(incidentPointsBinary(f))
+    const { n, xs, ys, ts } = rows[0]
+    const out = Buffer.alloc(n * 9)
+    xs.swap32().copy(out, 0)
+    ys.swap32().copy(out, n * 4)
+    for (let i = 0; i < n; i++) out[n * 8 + i] = ts[i * 2 + 1]
+    return c.body(out, 200, { 'Content-Type': 'application/octet-stream', 'X-Count': String(n) }) as never
+  })

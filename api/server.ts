@@ -1,0 +1,104 @@
+import { serve } from '@hono/node-server'
+import { serveStatic } from '@hono/node-server/serve-static'
+import { Hono } from 'hono'
+import { existsSync } from 'node:fs'
+import type { AddressInfo } from 'node:net'
+import { join, relative } from 'node:path'
+import { openDatabase, type Database } from '../db/client.ts'
+import { migrate } from '../db/migrate.ts'
+import { isEmpty, seedDemo } from '../db/seed.ts'
+import type { Scale } from '../geo-data/generate/types.ts'
+import { createApi } from './app.ts'
+import { loadConfig } from './config.ts'
+
+export interface ServerOptions {
+  port?: number
+  host?: string
+  /** Embedded database directory (ignored when databaseUrl is set). */
+  dataDir?: string
+  databaseUrl?: string
+  /** Scale of the demo district seeded into an empty database; null skips seeding. */
+  seedScale?: Scale | null
+  seed?: number
+  basemapUrl?: string | null
+  quiet?: boolean
+}
+
+export interface RunningServer {
+  url: string
+  db: Database
+  close(): Promise<void>
+}
+
+const WEB_DIST = join(import.meta.dirname, '..', 'dist', 'web')
+
+/** Open the database, migrate, seed an empty one, and serve the API and the built web app on one port. */
+export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
+  const log = opts.quiet ? () => {} : (m: string) => console.log(m)
+  const t0 = performance.now()
+  const db = await openDatabase({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir })
+  log(`database: ${db.kind}${db.kind === 'embedded' ? ` (${opts.dataDir ?? '.data'})` : ''} ready in ${Math.round(performance.now() - t0)} ms`)
+  try {
+    const applied = await migrate(db.pool)
+    if (applied.length) log(`migrations applied: ${applied.join(', ')}`)
+    if (opts.seedScale !== null && (await isEmpty(db.pool))) {
+      const scale = opts.seedScale ?? 'district'
+      log(`empty database: seeding the ${scale} demo district…`)
+      await seedDemo(db.pool, db.kind, { scale, seed: opts.seed, log })
+    }
+  } catch (err) {
+    await db.close()
+    throw err
+  }
+
+  const app = new Hono()
+  app.route('/api', createApi(db, { basemapUrl: opts.basemapUrl, log: (m) => console.error(m) }))
+  if (existsSync(WEB_DIST)) {
+    const root = relative(process.cwd(), WEB_DIST) || '.'
+    app.use('/*', serveStatic({ root }))
+    app.get('*', serveStatic({ root, path: 'index.html' }))
+  } else {
+    app.get('/', (c) => c.text('The web app is not built: run `npm run build` (npm start does it for you).', 503))
+  }
+
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: opts.port ?? 8787, hostname: opts.host ?? '127.0.0.1' }, () => resolve(s))
+    s.once('error', reject)
+  })
+  const addr = server.address() as AddressInfo
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address
+  const url = `http://${host}:${addr.port}/`
+  log(`GridPulse is up at ${url} (started in ${((performance.now() - t0) / 1000).toFixed(1)} s)`)
+  return {
+    url,
+    db,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await db.close()
+    },
+  }
+}
+
+// `tsx api/server.ts`: configure from the environment and run until stopped.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const cfg = loadConfig()
+  const running = await startServer({
+    port: cfg.PORT,
+    host: cfg.HOST,
+    dataDir: cfg.DATA_DIR,
+    databaseUrl: cfg.DATABASE_URL,
+    seedScale: cfg.SEED_SCALE,
+    seed: cfg.SEED,
+    basemapUrl: cfg.BASEMAP_URL ?? null,
+    quiet: cfg.LOG_LEVEL === 'silent',
+  }).catch((err) => {
+    console.error(`GridPulse failed to start: ${err.message}`)
+    process.exit(1)
+  })
+  const stop = async () => {
+    await running.close()
+    process.exit(0)
+  }
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
+}

@@ -1,0 +1,34 @@
+// GET /api/areas?level=grid through the HTTP server vs the same SQL run directly in psql.
+// Needs a seeded real PostGIS: DATABASE_URL=postgres://… npm run bench -- areas
+import { PgDialect } from 'drizzle-orm/pg-core'
+import { startServer } from '../api/server.ts'
+import { areasGeoJson } from '../api/areas/queries.ts'
+import { fmt, percentile, psqlTimings, table } from './lib.ts'
+
+export async function benchAreas(databaseUrl: string, runs = 60) {
+  const server = await startServer({ databaseUrl, port: 0, seedScale: null, quiet: true })
+  try {
+    const rows: (string | number)[][] = []
+    for (const level of ['grid', 'community', 'micro_grid'] as const) {
+      const path = `${server.url}api/areas?level=${level}`
+      let bytes = 0
+      const http: number[] = []
+      for (let i = 0; i < runs + 5; i++) {
+        const t0 = performance.now()
+        const res = await fetch(path, { headers: { 'Accept-Encoding': 'identity' } })
+        const body = await res.arrayBuffer()
+        if (i >= 5) http.push(performance.now() - t0) // the first few warm caches and plans
+        bytes = body.byteLength
+      }
+      const q = new PgDialect().sqlToQuery(areasGeoJson({ level }))
+      const literal = q.sql.replace(/\$(\d+)/g, (_, n) => `'${String(q.params[Number(n) - 1]).replace(/'/g, "''")}'`)
+      const psql = psqlTimings(databaseUrl, literal, runs + 5).slice(5)
+      const [h50, h95, p50, p95] = [percentile(http, 50), percentile(http, 95), percentile(psql, 50), percentile(psql, 95)]
+      rows.push([`areas?level=${level}`, (bytes / 1024).toFixed(0), fmt(h50), fmt(h95), fmt(p50), fmt(p95), (h95 / p95).toFixed(2)])
+    }
+    console.log(`\nGET /api/areas vs the same SQL in psql (${runs} runs each, ms)`)
+    table(['request', 'KiB', 'http p50', 'http p95', 'psql p50', 'psql p95', 'p95 ratio'], rows)
+  } finally {
+    await server.close()
+  }
+}

@@ -1,0 +1,17 @@
+// `npm run bench -- [areas|startup|seed] …`: each benchmark prints a table against its baseline.
+import { benchAreas } from './areas.ts'
+import { benchSeed } from './seed.ts'
+import { benchStartup } from './startup.ts'
+
+const which = process.argv.slice(2).filter((a) => !a.startsWith('--'))
+const url = process.env.DATABASE_URL
+const all = which.length === 0
+if (all || which.includes('startup')) await benchStartup()
+if (all || which.includes('areas')) {
+  if (!url) console.log('\nareas: skipped (set DATABASE_URL to a seeded PostGIS, e.g. after `npm run bench -- seed`)')
+  else await benchAreas(url)
+}
+if (all || which.includes('seed')) {
+  if (!url) console.log('\nseed: skipped (set DATABASE_URL to a PostgreSQL server whose database may be wiped)')
+  else await benchSeed(url, (process.argv.find((a) => a.startsWith('--scale='))?.slice(8) ?? 'large') as 'small' | 'district' | 'large')
+}
