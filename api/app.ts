@@ -1,6 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi'
 import { compress } from 'hono/compress'
 import { bodyLimit } from 'hono/body-limit'
+import { timing } from 'hono/timing'
 import type { Database } from '../db/client.ts'
 import { areasRoutes } from './areas/routes.ts'
 import { basemapRoutes } from './basemap/routes.ts'
@@ -24,6 +25,8 @@ export function createApi(db: Database, opts: AppOptions = {}) {
     c.set('db', db)
     await next()
   })
+  // Server-Timing: total handler time per response, read by the benchmarks and browser dev tools.
+  api.use('*', timing({ totalDescription: 'server' }))
   api.use('*', bodyLimit({ maxSize: 10 * 1024 * 1024 }))
   api.use('*', compress())
   const routes = api
