@@ -1,0 +1,41 @@
+import { useState } from 'react'
+import { useTranslation } from 'react-i18next'
+import type { AppConfig } from './client.ts'
+import { LANGUAGES, setLanguage, type Language } from './i18n.ts'
+import { SettingsPopover } from './SettingsPopover.tsx'
+
+const LANGUAGE_LABEL: Record<Language, string> = { 'zh-CN': '中文', en: 'EN' }
+
+/** Title bar with the basemap settings and the language switch. */
+export function Header({ config }: { config?: AppConfig }) {
+  const { t, i18n } = useTranslation()
+  const [settingsOpen, setSettingsOpen] = useState(false)
+  return (
+    <header className="header">
+      <div className="brand">
+        <span className="brand-mark" aria-hidden>◆</span>
+        <h1>{t('app.title')}</h1>
+        <span className="subtitle">{t('app.subtitle')}</span>
+      </div>
+      <div className="header-actions">
+        <button type="button" className="button" onClick={() => setSettingsOpen((o) => !o)} aria-expanded={settingsOpen} data-testid="settings-button">
+          {t('settings.open')}
+        </button>
+        <div className="lang-switch" role="group" aria-label={t('app.language')}>
+          {LANGUAGES.map((lang) => (
+            <button
+              key={lang}
+              type="button"
+              className={i18n.language === lang ? 'active' : ''}
+              onClick={() => setLanguage(lang)}
+              data-testid={`lang-${lang}`}
+            >
+              {LANGUAGE_LABEL[lang]}
+            </button>
+          ))}
+        </div>
+      </div>
+      {settingsOpen && <SettingsPopover config={config} onClose={() => setSettingsOpen(false)} />}
+    </header>
+  )
+}

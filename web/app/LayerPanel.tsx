@@ -1,0 +1,80 @@
+import { useMemo } from 'react'
+import { useTranslation } from 'react-i18next'
+import { colorOf, css, INCIDENT_COLORS } from '../map/colors.ts'
+import { DETAIL_ZOOM } from '../map/useMapLayers.ts'
+import { lastDays } from '../incidents/queries.ts'
+import type { AppConfig } from './client.ts'
+import { formatDateTime, formatNumber } from './format.ts'
+import { updateSettings, type LayerVisibility, type Settings } from './settings.ts'
+
+const LAYER_KEYS: (keyof LayerVisibility)[] = ['areas', 'grids', 'microGrids', 'stations', 'incidents', 'roads', 'buildings', 'labels']
+const PERIODS = [7, 30, 90, 365]
+
+interface Props {
+  config?: AppConfig
+  settings: Settings
+  shownIncidents?: number
+  zoom?: number
+  gridCount: number
+}
+
+/** Layer toggles, incident period and type filter. */
+export function LayerPanel({ config, settings, shownIncidents, zoom, gridCount }: Props) {
+  const { t, i18n } = useTranslation()
+  const lang = i18n.language
+  const period = useMemo(() => lastDays(settings.periodDays), [settings.periodDays])
+  const setLayer = (k: keyof LayerVisibility, v: boolean) => updateSettings((s) => ({ layers: { ...s.layers, [k]: v } }))
+  const toggleType = (ty: string, on: boolean) =>
+    updateSettings((s) => ({ incidentTypes: on ? [...new Set([...s.incidentTypes, ty])] : s.incidentTypes.filter((x) => x !== ty) }))
+  const zoomedOut = zoom !== undefined && zoom < DETAIL_ZOOM
+
+  return (
+    <aside className="panel layer-panel" data-testid="layer-panel" data-grid-count={gridCount}>
+      <h2>{t('layers.title')}</h2>
+      <ul className="toggles">
+        {LAYER_KEYS.map((k) => (
+          <li key={k} className={zoomedOut && (k === 'microGrids' || k === 'buildings') ? 'dim' : ''}>
+            <label className="check">
+              <input type="checkbox" checked={settings.layers[k]} onChange={(e) => setLayer(k, e.target.checked)} data-testid={`toggle-${k}`} />
+              {t(`layers.${k}`)}
+            </label>
+          </li>
+        ))}
+      </ul>
+      <h3>{t('layers.period')}</h3>
+      <select value={settings.periodDays} onChange={(e) => updateSettings({ periodDays: Number(e.target.value) })}>
+        {PERIODS.map((n) => (
+          <option key={n} value={n}>
+            {t('layers.days', { n })}
+          </option>
+        ))}
+      </select>
+      <p className="hint">
+        {formatDateTime(period.from, lang)} – {formatDateTime(period.to, lang)}
+      </p>
+      <h3>
+        {t('layers.incidentTypes')}
+        <span className="inline-actions">
+          <button type="button" className="link" onClick={() => updateSettings({ incidentTypes: [...(config?.incidentTypes ?? [])] })}>
+            {t('layers.all')}
+          </button>
+          <button type="button" className="link" onClick={() => updateSettings({ incidentTypes: [] })}>
+            {t('layers.none')}
+          </button>
+        </span>
+      </h3>
+      <ul className="types">
+        {(config?.incidentTypes ?? []).map((ty) => (
+          <li key={ty}>
+            <label className="check">
+              <input type="checkbox" checked={settings.incidentTypes.includes(ty)} onChange={(e) => toggleType(ty, e.target.checked)} />
+              <span className="swatch dot" style={{ background: css(colorOf(INCIDENT_COLORS, ty)) }} />
+              {t(`incidentType.${ty}`, { defaultValue: ty })}
+            </label>
+          </li>
+        ))}
+      </ul>
+      {shownIncidents !== undefined && <p className="hint">{t('layers.shown', { n: formatNumber(shownIncidents, lang) })}</p>}
+    </aside>
+  )
+}

@@ -1,0 +1,104 @@
+import i18next from 'i18next'
+import { initReactI18next } from 'react-i18next'
+
+/** UI strings. zh-CN is the default; keys are the English code names used by the API. */
+const zhCN = {
+  app: { title: '网格脉搏', subtitle: '网格化治理地图', language: '语言', loading: '加载中…', error: '加载失败' },
+  level: { district: '区', street: '街道', community: '社区', grid: '网格', micro_grid: '微网格' },
+  incidentType: {
+    high_altitude_throwing: '高空抛物', parking_dispute: '停车纠纷', water_leak: '房屋漏水',
+    property_dispute: '物业纠纷', hallway_clutter: '楼道堆物', public_space_occupation: '占用公区/住改商',
+    neighbour_dispute: '邻里纠纷', telecom_fraud: '电信网络诈骗', ebike_charging: '电动车充电隐患',
+    sanitation: '环境卫生', noise: '噪音',
+  },
+  stationType: {
+    psych_legal: '心法驿站', self_governance: '小区居民自治服务站', police_post: '警务站',
+    party_service_center: '党群服务中心', social_psych_room: '社会心理服务室', mediation_room: '调解室',
+  },
+  stationGlyph: {
+    psych_legal: '心', self_governance: '自', police_post: '警',
+    party_service_center: '党', social_psych_room: '社', mediation_room: '调',
+  },
+  role: { commander: '指挥员', grid_leader: '网格长', grid_member: '网格员', micro_grid_leader: '微网格长', planner: '规划员' },
+  layers: {
+    title: '图层', areas: '区划下钻', grids: '网格', microGrids: '微网格（放大后）', stations: '站点',
+    incidents: '事件', roads: '道路', buildings: '楼栋（放大后）', labels: '名称标注',
+    period: '时段', days: '近{{n}}天', incidentTypes: '事件类型', all: '全选', none: '全不选',
+    shown: '显示 {{n}} 个事件',
+  },
+  legend: { title: '图例', levels: '区划层级', stations: '站点类型', incidents: '事件类型' },
+  panel: {
+    code: '编码', households: '户数', population: '人口', workers: '网格工作人员', noWorkers: '暂无',
+    incidents: '事件', total: '总数', open: '未结', last30d: '近30天', byType: '按类型',
+    children: '下级区划', back: '返回上级', close: '关闭', fit: '缩放至此',
+  },
+  tooltip: { households: '户数', population: '人口', serviceRadius: '服务半径 {{m}} 米', opened: '开设于' },
+  settings: {
+    title: '底图设置', basemapUrl: '底图地址', basemapHint: '留空＝离线底图（本系统数据）。以 .json 结尾＝MapLibre 样式；含 {z}/{x}/{y}＝栅格瓦片（OSM、天地图 vec_w 需 tk 密钥）。',
+    gcj02: 'GCJ-02 瓦片', gcj02Note: '高德/腾讯等 GCJ-02 瓦片与本系统 WGS84 数据存在数百米偏移，坐标转换尚未启用。',
+    apply: '应用', reset: '恢复默认', offline: '离线底图', open: '底图',
+  },
+}
+
+const en: typeof zhCN = {
+  app: { title: 'GridPulse', subtitle: 'Grid governance map', language: 'Language', loading: 'Loading…', error: 'Failed to load' },
+  level: { district: 'District', street: 'Street', community: 'Community', grid: 'Grid', micro_grid: 'Micro-grid' },
+  incidentType: {
+    high_altitude_throwing: 'High-altitude throwing', parking_dispute: 'Parking dispute', water_leak: 'Water leak',
+    property_dispute: 'Property dispute', hallway_clutter: 'Hallway clutter', public_space_occupation: 'Public space occupation',
+    neighbour_dispute: 'Neighbour dispute', telecom_fraud: 'Telecom fraud', ebike_charging: 'E-bike charging hazard',
+    sanitation: 'Sanitation', noise: 'Noise',
+  },
+  stationType: {
+    psych_legal: 'Psych-legal station', self_governance: 'Self-governance station', police_post: 'Police post',
+    party_service_center: 'Party-mass service centre', social_psych_room: 'Social psychology room', mediation_room: 'Mediation room',
+  },
+  stationGlyph: {
+    psych_legal: 'L', self_governance: 'S', police_post: 'P',
+    party_service_center: 'C', social_psych_room: 'Y', mediation_room: 'M',
+  },
+  role: { commander: 'Commander', grid_leader: 'Grid leader', grid_member: 'Grid member', micro_grid_leader: 'Micro-grid leader', planner: 'Planner' },
+  layers: {
+    title: 'Layers', areas: 'Drill-down areas', grids: 'Grids', microGrids: 'Micro-grids (zoomed in)', stations: 'Stations',
+    incidents: 'Incidents', roads: 'Roads', buildings: 'Buildings (zoomed in)', labels: 'Labels',
+    period: 'Period', days: 'Last {{n}} days', incidentTypes: 'Incident types', all: 'All', none: 'None',
+    shown: '{{n}} incidents shown',
+  },
+  legend: { title: 'Legend', levels: 'Area levels', stations: 'Station types', incidents: 'Incident types' },
+  panel: {
+    code: 'Code', households: 'Households', population: 'Population', workers: 'Grid workers', noWorkers: 'None',
+    incidents: 'Incidents', total: 'Total', open: 'Open', last30d: 'Last 30 days', byType: 'By type',
+    children: 'Sub-areas', back: 'Up one level', close: 'Close', fit: 'Zoom to',
+  },
+  tooltip: { households: 'Households', population: 'Population', serviceRadius: 'Service radius {{m}} m', opened: 'Opened' },
+  settings: {
+    title: 'Basemap', basemapUrl: 'Basemap URL', basemapHint: 'Empty = offline basemap (our own data). Ending in .json = MapLibre style; containing {z}/{x}/{y} = raster tiles (OSM, Tianditu vec_w with a tk key).',
+    gcj02: 'GCJ-02 tiles', gcj02Note: 'Amap/Tencent GCJ-02 tiles are offset by a few hundred metres from our WGS84 data; conversion is not enabled yet.',
+    apply: 'Apply', reset: 'Reset', offline: 'Offline basemap', open: 'Basemap',
+  },
+}
+
+export const LANGUAGES = ['zh-CN', 'en'] as const
+export type Language = (typeof LANGUAGES)[number]
+const LANG_KEY = 'gridpulse.lang'
+
+function initialLanguage(): Language {
+  const saved = typeof localStorage === 'undefined' ? null : localStorage.getItem(LANG_KEY)
+  return saved === 'en' ? 'en' : 'zh-CN'
+}
+
+void i18next.use(initReactI18next).init({
+  resources: { 'zh-CN': { translation: zhCN }, en: { translation: en } },
+  lng: initialLanguage(),
+  fallbackLng: 'zh-CN',
+  interpolation: { escapeValue: false },
+})
+
+/** Switches the UI language and remembers it. */
+export function setLanguage(lang: Language): void {
+  localStorage.setItem(LANG_KEY, lang)
+  document.documentElement.lang = lang
+  void i18next.changeLanguage(lang)
+}
+
+export default i18next

@@ -1,0 +1,117 @@
+import { useTranslation } from 'react-i18next'
+import { formatNumber } from '../app/format.ts'
+import { colorOf, css, INCIDENT_COLORS } from '../map/colors.ts'
+import type { DrillState } from './useDrill.ts'
+
+interface Props {
+  drill: DrillState
+  width: number
+  onSelect(id: number): void
+  onClose(): void
+}
+
+/** Side panel for the selected area: breadcrumb, figures, workers, incident counts, sub-areas. */
+export function AreaPanel({ drill, width, onSelect, onClose }: Props) {
+  const { t, i18n } = useTranslation()
+  const lang = i18n.language
+  const d = drill.detail
+  const n = (v: number) => formatNumber(v, lang)
+
+  if (!d) {
+    return (
+      <aside className="panel area-panel" style={{ width }} data-testid="area-panel">
+        <p className="hint">{drill.detailError ? `${t('app.error')}: ${drill.detailError.message}` : t('app.loading')}</p>
+      </aside>
+    )
+  }
+  const byType = Object.entries(d.incidents.by_type).sort((a, b) => b[1] - a[1])
+  const maxType = Math.max(1, ...byType.map(([, c]) => c))
+  const parent = d.ancestors.at(-1)
+
+  return (
+    <aside className="panel area-panel" style={{ width }} data-testid="area-panel" data-area-id={d.id} data-level={d.level}>
+      <nav className="breadcrumb" aria-label="breadcrumb">
+        {d.ancestors.map((a) => (
+          <span key={a.id}>
+            <button type="button" className="link" onClick={() => onSelect(a.id)}>
+              {a.name}
+            </button>
+            <span className="sep">›</span>
+          </span>
+        ))}
+        <span className="current">{d.name}</span>
+      </nav>
+      <div className="panel-title">
+        <h2 data-testid="area-name">{d.name}</h2>
+        <span className={`badge level-${d.level}`}>{t(`level.${d.level}`)}</span>
+        <button type="button" className="icon-button" onClick={onClose} aria-label={t('panel.close')} title={t('panel.close')}>
+          ×
+        </button>
+      </div>
+      <div className="row">
+        <button type="button" className="button" onClick={() => onSelect(d.id)}>
+          {t('panel.fit')}
+        </button>
+        {parent && (
+          <button type="button" className="button" onClick={() => onSelect(parent.id)}>
+            ↑ {t('panel.back')}
+          </button>
+        )}
+      </div>
+      <dl className="facts">
+        <dt>{t('panel.code')}</dt>
+        <dd>{d.code}</dd>
+        <dt>{t('panel.households')}</dt>
+        <dd data-testid="area-households">{n(d.households)}</dd>
+        <dt>{t('panel.population')}</dt>
+        <dd>{n(d.population)}</dd>
+      </dl>
+      <h3>{t('panel.workers')}</h3>
+      {d.workers.length === 0 ? (
+        <p className="hint">{t('panel.noWorkers')}</p>
+      ) : (
+        <ul className="workers" data-testid="area-workers">
+          {d.workers.map((w) => (
+            <li key={w.id}>
+              {w.name} <span className="muted">{t(`role.${w.role}`, { defaultValue: w.role })}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+      <h3>{t('panel.incidents')}</h3>
+      <div className="kpis">
+        <div><span>{n(d.incidents.total)}</span>{t('panel.total')}</div>
+        <div><span>{n(d.incidents.open)}</span>{t('panel.open')}</div>
+        <div><span>{n(d.incidents.last30d)}</span>{t('panel.last30d')}</div>
+      </div>
+      <ul className="bars" data-testid="area-incidents-by-type">
+        {byType.map(([ty, c]) => (
+          <li key={ty}>
+            <span className="bar-label">{t(`incidentType.${ty}`, { defaultValue: ty })}</span>
+            <span className="bar">
+              <span style={{ width: `${(100 * c) / maxType}%`, background: css(colorOf(INCIDENT_COLORS, ty)) }} />
+            </span>
+            <span className="bar-value">{n(c)}</span>
+          </li>
+        ))}
+      </ul>
+      {d.children.length > 0 && (
+        <>
+          <h3>
+            {t('panel.children')} · {t(`level.${d.children[0].level}`)} ({d.children.length})
+          </h3>
+          <ul className="children">
+            {d.children.map((c) => (
+              <li key={c.id}>
+                <button type="button" className="link" onClick={() => onSelect(c.id)}>
+                  {c.name}
+                </button>
+                <span className="muted">{n(c.households)}</span>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </aside>
+  )
+}
