@@ -15,7 +15,7 @@ import { contextOutlinesLayer, drillChildrenLayer, selectionLayer } from './laye
 import { gridsLayer, microGridsLayer } from './layers/grids.ts'
 import { incidentColors, incidentsLayer } from './layers/incidents.ts'
 import { areaLabels, areaLabelsLayer } from './layers/labels.ts'
-import { stationLayers } from './layers/stations.ts'
+import { STATION_GLYPH_ZOOM, stationLayers } from './layers/stations.ts'
 import type { MapViewport } from './MapView.tsx'
 
 /** Micro-grids and buildings are fetched by bbox from this zoom on. */
@@ -35,6 +35,7 @@ export function useMapLayers(config: AppConfig | undefined, drill: DrillState, v
   const { t, i18n } = useTranslation()
   const show = settings.layers
   const detailBbox = viewport && viewport.zoom >= DETAIL_ZOOM ? snapBbox(viewport.bbox) : undefined
+  const showGlyphs = !!viewport && viewport.zoom >= STATION_GLYPH_ZOOM
 
   const grids = useQuery(areasQuery({ level: 'grid' }))
   const microGrids = useQuery(areasQuery({ level: 'micro_grid', bbox: detailBbox }, !!detailBbox && show.microGrids))
@@ -68,10 +69,10 @@ export function useMapLayers(config: AppConfig | undefined, drill: DrillState, v
       selectionLayer(drill.selectedFeature),
     ]
     if (filtered && colors) list.push(incidentsLayer(filtered, colors, { visible: show.incidents }))
-    list.push(...stationLayers(stations.data?.features ?? [], { visible: show.stations, glyphs, fontReady }))
+    list.push(...stationLayers(stations.data?.features ?? [], { visible: show.stations, glyphs, fontReady, showGlyphs }))
     list.push(areaLabelsLayer(labels, { visible: show.labels, fontReady }))
     return list
-  }, [drill, outlined, grids.data, microGrids.data, !!detailBbox, filtered, colors, stations.data, glyphs, labels, fontReady, show])
+  }, [drill, outlined, grids.data, microGrids.data, !!detailBbox, filtered, colors, stations.data, glyphs, labels, fontReady, show, showGlyphs])
 
   return { layers, dataReady: !!grids.data && !!drill.detail, incidents: filtered, gridCount: grids.data?.features.length ?? 0 }
 }

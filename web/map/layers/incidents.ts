@@ -9,7 +9,7 @@ export function incidentColors(points: IncidentPoints, types: readonly string[])
   for (let i = 0; i < points.length; i++) {
     const c = palette[points.typeIndex[i]] ?? [120, 120, 120]
     out.set(c, 4 * i)
-    out[4 * i + 3] = 220
+    out[4 * i + 3] = 170
   }
   return out
 }
@@ -26,8 +26,11 @@ export function incidentsLayer(points: IncidentPoints, colors: Uint8Array, opts:
       },
     },
     visible: opts.visible,
-    radiusUnits: 'pixels',
-    getRadius: 3,
+    // On the ground: the whole district reads as density, a grid shows each point.
+    radiusUnits: 'meters',
+    getRadius: 6,
+    radiusMinPixels: 1,
+    radiusMaxPixels: 5,
     stroked: false,
     pickable: true,
     autoHighlight: true,

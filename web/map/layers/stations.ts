@@ -15,7 +15,12 @@ export interface StationLayerOptions {
   glyphs: Record<string, string>
   /** Create the glyph layer only once the font is loaded, or the atlas would bake in fallback boxes. */
   fontReady: boolean
+  /** Glyphs are drawn from this zoom on; further out stations are small dots that leave the grids visible. */
+  showGlyphs: boolean
 }
+
+/** Zoom from which station discs are big enough to carry their type glyph. */
+export const STATION_GLYPH_ZOOM = 14
 
 /** Stations as coloured discs with a type glyph (no sprite files needed). */
 export function stationLayers(stations: Station[], opts: StationLayerOptions) {
@@ -30,10 +35,15 @@ export function stationLayers(stations: Station[], opts: StationLayerOptions) {
       getFillColor: fill,
       getLineColor: WHITE,
       stroked: true,
-      lineWidthUnits: 'pixels',
-      getLineWidth: 2,
-      radiusUnits: 'pixels',
-      getRadius: 11,
+      lineWidthUnits: 'meters',
+      getLineWidth: 6,
+      // Sized on the ground: a dot for the whole district, a glyph-sized disc in a community.
+      radiusUnits: 'meters',
+      getRadius: 40,
+      radiusMinPixels: 3,
+      radiusMaxPixels: 11,
+      lineWidthMinPixels: 1,
+      lineWidthMaxPixels: 2,
       pickable: true,
       autoHighlight: true,
     }),
@@ -41,7 +51,7 @@ export function stationLayers(stations: Station[], opts: StationLayerOptions) {
     new TextLayer<Station>({
       id: 'station-glyphs',
       data: stations,
-      visible: opts.visible,
+      visible: opts.visible && opts.showGlyphs,
       getPosition: position,
       getText: (s) => opts.glyphs[s.properties.type] ?? '?',
       getColor: WHITE,
