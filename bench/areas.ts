@@ -5,7 +5,7 @@ import { startServer } from '../api/server.ts'
 import { areasGeoJson } from '../api/areas/queries.ts'
 import { fmt, percentile, psqlTimings, table } from './lib.ts'
 
-export async function benchAreas(databaseUrl: string, runs = 60) {
+export async function benchAreas(databaseUrl: string, runs = 200) {
   const server = await startServer({ databaseUrl, port: 0, seedScale: null, quiet: true })
   try {
     const rows: (string | number)[][] = []
@@ -14,24 +14,28 @@ export async function benchAreas(databaseUrl: string, runs = 60) {
       let bytes = 0
       const http: number[] = []
       const serverMs: number[] = []
-      for (let i = 0; i < runs + 5; i++) {
-        const t0 = performance.now()
-        const res = await fetch(path, { headers: { 'Accept-Encoding': 'identity' } })
-        const body = await res.arrayBuffer()
-        if (i >= 5) {
-          // the first few runs warm caches and plans
-          http.push(performance.now() - t0)
-          serverMs.push(Number(/total;dur=([\d.]+)/.exec(res.headers.get('Server-Timing') ?? '')?.[1]))
-        }
-        bytes = body.byteLength
-      }
+      const psql: number[] = []
       const q = new PgDialect().sqlToQuery(areasGeoJson({ level }))
       const literal = q.sql.replace(/\$(\d+)/g, (_, n) => `'${String(q.params[Number(n) - 1]).replace(/'/g, "''")}'`)
-      const psql = psqlTimings(databaseUrl, literal, runs + 5).slice(5)
+      // Alternate short rounds of API and psql so machine noise hits both sides alike.
+      const rounds = 10
+      for (let r = 0; r < rounds; r++) {
+        const per = Math.ceil(runs / rounds)
+        for (let i = 0; i < per + 2; i++) {
+          const t0 = performance.now()
+          const res = await fetch(path, { headers: { 'Accept-Encoding': 'identity' } })
+          const body = await res.arrayBuffer()
+          if (i < 2) continue // warm-up of this round
+          http.push(performance.now() - t0)
+          serverMs.push(Number(/total;dur=([\d.]+)/.exec(res.headers.get('Server-Timing') ?? '')?.[1]))
+          bytes = body.byteLength
+        }
+        psql.push(...psqlTimings(databaseUrl, literal, per + 2).slice(2))
+      }
       const [s50, s95, h95, p50, p95] = [percentile(serverMs, 50), percentile(serverMs, 95), percentile(http, 95), percentile(psql, 50), percentile(psql, 95)]
       rows.push([`areas?level=${level}`, (bytes / 1024).toFixed(0), fmt(s50), fmt(s95), fmt(h95), fmt(p50), fmt(p95), (s95 / p95).toFixed(2)])
     }
-    console.log(`\nGET /api/areas vs the same SQL in psql (${runs} runs each, ms)`)
+    console.log(`\nGET /api/areas vs the same SQL in psql (${runs} runs each, alternating rounds of ${runs / 10}, ms)`)
     table(['request', 'KiB', 'server p50', 'server p95', 'client wall p95', 'psql p50', 'psql p95', 'server p95 ÷ psql p95'], rows)
     console.log('server = Server-Timing of the API (query + response); client wall adds HTTP and the in-process client')
   } finally {

@@ -55,10 +55,6 @@ function makePool(connectionString: string, max: number): pg.Pool {
   const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30000 })
   // An idle client losing its server (a restart) must not crash the process; the pool reconnects.
   pool.on('error', () => {})
-  // Timestamps built into JSON by SQL come out in the session zone: make it UTC everywhere.
-  pool.on('connect', (client) => {
-    client.query("set time zone 'UTC'").catch(() => {})
-  })
   return pool
 }
 

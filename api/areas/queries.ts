@@ -25,33 +25,28 @@ export function areasGeoJson(f: AreaFilter): SQL {
     where ${sql.join(where, sql` and `)}`
 }
 
-/** The incidents column holding an area of the given level (district: every incident). */
-export function incidentAreaColumn(level: AreaLevel): SQL {
+/** Condition: incident `i` lies in area `id` of `level` (by its stored area columns, indexed). */
+export function incidentInArea(level: AreaLevel, id: number): SQL {
   switch (level) {
-    case 'street':
-      return sql.raw('street_id')
-    case 'community':
-      return sql.raw('community_id')
-    case 'grid':
-      return sql.raw('grid_id')
-    case 'micro_grid':
-      return sql.raw('micro_grid_id')
     case 'district':
-      return sql.raw('street_id') // every street of the district; filtered by `path` below
+      return sql`i.street_id = any(array(select s.id from areas s where s.parent_id = ${id}))`
+    case 'street':
+      return sql`i.street_id = ${id}`
+    case 'community':
+      return sql`i.community_id = ${id}`
+    case 'grid':
+      return sql`i.grid_id = ${id}`
+    case 'micro_grid':
+      return sql`i.micro_grid_id = ${id}`
   }
 }
 
 /** One area with ancestors, children summary, workers and incident counts, as JSON text. */
 export function areaDetail(id: number, level: AreaLevel): SQL {
-  const col = incidentAreaColumn(level)
-  const inArea =
-    level === 'district'
-      ? sql`i.street_id in (select s.id from areas s where s.parent_id = ${id})`
-      : sql`i.${col} = ${id}`
   return sql`
     with a as (select * from areas where id = ${id}),
     inc as (
-      select i.type, i.status, i.reported_at from incidents i where ${inArea}
+      select i.type, i.status, i.reported_at from incidents i where ${incidentInArea(level, id)}
     )
     select json_build_object(
       'id', a.id, 'level', a.level, 'name', a.name, 'code', a.code,

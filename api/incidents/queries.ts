@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm'
 import { INCIDENT_TYPES, type AreaLevel } from '../../geo-data/generate/types.ts'
-import { incidentAreaColumn } from '../areas/queries.ts'
+import { incidentInArea } from '../areas/queries.ts'
 
 export interface IncidentFilter {
   bbox?: [number, number, number, number]
@@ -26,6 +26,9 @@ export function decodeCursor(s: string): Cursor | null {
   return { t, id: n }
 }
 
+/** A timestamptz as ISO-8601 UTC text, whatever the session's time zone. */
+export const isoUtc = (col: SQL) => sql`to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
+
 /** WHERE conditions of an incident filter (alias `i`). */
 export function incidentWhere(f: IncidentFilter): SQL {
   const where: SQL[] = [sql`true`]
@@ -34,7 +37,7 @@ export function incidentWhere(f: IncidentFilter): SQL {
   if (f.statuses?.length) where.push(sql`i.status = any(${sql.param(f.statuses)}::text[])`)
   if (f.from) where.push(sql`i.reported_at >= ${f.from}::timestamptz`)
   if (f.to) where.push(sql`i.reported_at < ${f.to}::timestamptz`)
-  if (f.area && f.area.level !== 'district') where.push(sql`i.${incidentAreaColumn(f.area.level)} = ${f.area.id}`)
+  if (f.area) where.push(incidentInArea(f.area.level, f.area.id))
   return sql.join(where, sql` and `)
 }
 
@@ -51,7 +54,7 @@ export function incidentPage(f: IncidentFilter, limit: number, after?: Cursor): 
     select json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object(
       'type', 'Feature', 'id', p.id, 'geometry', ST_AsGeoJSON(p.geom, 6)::json,
       'properties', json_build_object('id', p.id, 'type', p.type, 'status', p.status, 'source', p.source,
-        'reported_at', p.reported_at, 'closed_at', p.closed_at, 'description', p.description,
+        'reported_at', ${isoUtc(sql`p.reported_at`)}, 'closed_at', ${isoUtc(sql`p.closed_at`)}, 'description', p.description,
         'micro_grid_id', p.micro_grid_id, 'grid_id', p.grid_id, 'community_id', p.community_id, 'street_id', p.street_id)
     ) order by p.reported_at desc, p.id desc), '[]'::json))::text as fc,
     count(*)::int as n,

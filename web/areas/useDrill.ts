@@ -33,7 +33,8 @@ export function useDrill(chosenId: number | undefined): DrillState {
   const detail = detailQ.data?.id === selectedId ? detailQ.data : undefined
 
   const isLeaf = detail !== undefined && detail.children.length === 0
-  const drillParent = detail ? (isLeaf ? (detail.parent ?? undefined) : detail.id) : undefined
+  // Before the detail arrives, assume the selection has children: both requests then run at once.
+  const drillParent = detail ? (isLeaf ? (detail.parent ?? undefined) : detail.id) : selectedId
   const drillQ = useQuery(areasQuery({ parent: drillParent }, drillParent !== undefined))
 
   // Ancestors' children = siblings at each level along the path (streets, communities, ...).
