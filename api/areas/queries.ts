@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm'
 import type { AreaLevel } from '../../geo-data/generate/types.ts'
+import { featureCollectionSql, featureSql } from '../lib/geojson.ts'
 
 export interface AreaFilter {
   level?: AreaLevel
@@ -15,12 +16,10 @@ export function areasGeoJson(f: AreaFilter): SQL {
   if (f.level) where.push(sql`a.level = ${f.level}`)
   if (f.parent !== undefined) where.push(sql`a.parent_id = ${f.parent}`)
   if (f.bbox) where.push(sql`a.geom && ${envelope(f.bbox)}`)
+  const properties = sql`json_build_object('id', a.id, 'level', a.level, 'name', a.name, 'code', a.code,
+    'households', a.households, 'population', a.population, 'parent', a.parent_id)`
   return sql`
-    select json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object(
-      'type', 'Feature', 'id', a.id, 'geometry', ST_AsGeoJSON(a.geom, 6)::json,
-      'properties', json_build_object('id', a.id, 'level', a.level, 'name', a.name, 'code', a.code,
-        'households', a.households, 'population', a.population, 'parent', a.parent_id)
-    ) order by a.id), '[]'::json))::text as fc
+    select ${featureCollectionSql(featureSql(sql`a.id`, sql`a.geom`, properties), sql`a.id`)} as fc
     from areas a
     where ${sql.join(where, sql` and `)}`
 }

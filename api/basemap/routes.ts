@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { sql } from 'drizzle-orm'
 import { ApiFailure } from '../lib/errors.ts'
-import { featureCollection, jsonText } from '../lib/geojson.ts'
+import { featureCollection, featureCollectionSql, featureSql, jsonText } from '../lib/geojson.ts'
 import { BboxParam, errorResponses, newRouter } from '../lib/router.ts'
 
 export const RoadCollection = featureCollection(
@@ -36,9 +36,7 @@ const buildings = createRoute({
 export const basemapRoutes = newRouter()
   .openapi(roads, async (c) => {
     const { rows } = await c.get('db').orm.execute<{ fc: string }>(sql`
-      select json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object(
-        'type', 'Feature', 'id', r.id, 'geometry', ST_AsGeoJSON(r.geom, 6)::json,
-        'properties', json_build_object('kind', r.kind, 'name', r.name)) order by r.id), '[]'::json))::text as fc
+      select ${featureCollectionSql(featureSql(sql`r.id`, sql`r.geom`, sql`json_build_object('kind', r.kind, 'name', r.name)`), sql`r.id`)} as fc
       from roads r`)
     c.header('Cache-Control', 'public, max-age=300')
     return jsonText<z.infer<typeof RoadCollection>>(c, rows[0].fc)
@@ -49,10 +47,11 @@ export const basemapRoutes = newRouter()
       throw new ApiFailure(400, 'bbox_too_large', `bbox covers more than ${MAX_BUILDING_BBOX_DEG2} square degrees; zoom in to load buildings`)
     }
     const { rows } = await c.get('db').orm.execute<{ fc: string }>(sql`
-      select json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object(
-        'type', 'Feature', 'id', b.id, 'geometry', ST_AsGeoJSON(b.geom, 6)::json,
-        'properties', json_build_object('id', b.id, 'name', b.name, 'compound', b.compound, 'floors', b.floors,
-          'households', b.households)) order by b.id), '[]'::json))::text as fc
+      select ${featureCollectionSql(
+        featureSql(sql`b.id`, sql`b.geom`, sql`json_build_object('id', b.id, 'name', b.name, 'compound', b.compound,
+          'floors', b.floors, 'households', b.households)`),
+        sql`b.id`,
+      )} as fc
       from buildings b where b.geom && ST_MakeEnvelope(${x0}, ${y0}, ${x1}, ${y1}, 4326)`)
     return jsonText<z.infer<typeof BuildingCollection>>(c, rows[0].fc)
   })

@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm'
 import { INCIDENT_TYPES, type AreaLevel } from '../../geo-data/generate/types.ts'
 import { incidentInArea } from '../areas/queries.ts'
+import { featureCollectionSql, featureSql } from '../lib/geojson.ts'
 
 export interface IncidentFilter {
   bbox?: [number, number, number, number]
@@ -51,12 +52,12 @@ export function incidentPage(f: IncidentFilter, limit: number, after?: Cursor): 
       order by i.reported_at desc, i.id desc
       limit ${limit}
     )
-    select json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object(
-      'type', 'Feature', 'id', p.id, 'geometry', ST_AsGeoJSON(p.geom, 6)::json,
-      'properties', json_build_object('id', p.id, 'type', p.type, 'status', p.status, 'source', p.source,
+    select ${featureCollectionSql(
+      featureSql(sql`p.id`, sql`p.geom`, sql`json_build_object('id', p.id, 'type', p.type, 'status', p.status, 'source', p.source,
         'reported_at', ${isoUtc(sql`p.reported_at`)}, 'closed_at', ${isoUtc(sql`p.closed_at`)}, 'description', p.description,
-        'micro_grid_id', p.micro_grid_id, 'grid_id', p.grid_id, 'community_id', p.community_id, 'street_id', p.street_id)
-    ) order by p.reported_at desc, p.id desc), '[]'::json))::text as fc,
+        'micro_grid_id', p.micro_grid_id, 'grid_id', p.grid_id, 'community_id', p.community_id, 'street_id', p.street_id)`),
+      sql`p.reported_at desc, p.id desc`,
+    )} as fc,
     count(*)::int as n,
     (array_agg(p.reported_at order by p.reported_at asc, p.id asc))[1] as last_t,
     (array_agg(p.id order by p.reported_at asc, p.id asc))[1] as last_id

@@ -112,6 +112,7 @@ export const incidentsRoutes = newRouter()
     const { rows } = await c.get('db').orm.execute<{ fc: string; n: number; last_t: string; last_id: number }>(incidentPage(f, q.limit, after))
     const r = rows[0]
     const next = r.n === q.limit ? encodeCursor({ t: r.last_t, id: r.last_id }) : null
+    // Append next_cursor inside the collection PostgreSQL serialised (its text ends with `}`).
     return jsonText<z.infer<typeof IncidentPage>>(c, `${r.fc.slice(0, -1)}, "next_cursor" : ${JSON.stringify(next)}}`)
   })
   .openapi(incidentPoints, async (c) => {

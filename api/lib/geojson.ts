@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
+import { sql, type SQL } from 'drizzle-orm'
 
 /** GeoJSON geometry as PostGIS writes it; validated loosely (it is ours, not user input). */
 export const GeometrySchema = z
@@ -23,3 +24,11 @@ export const featureCollection = <P extends z.ZodTypeAny>(name: string, properti
 export function jsonText<T, S extends 200 = 200>(c: Context, text: string, status: S = 200 as S) {
   return c.body(text, status, { 'Content-Type': 'application/json; charset=utf-8' }) as unknown as import('hono').TypedResponse<T, S, 'json'>
 }
+
+/** SQL: one row as a GeoJSON Feature (6 decimals ≈ 0.1 m). */
+export const featureSql = (id: SQL, geom: SQL, properties: SQL) =>
+  sql`json_build_object('type', 'Feature', 'id', ${id}, 'geometry', ST_AsGeoJSON(${geom}, 6)::json, 'properties', ${properties})`
+
+/** SQL aggregate: the group's features as one FeatureCollection, as text ready to send. */
+export const featureCollectionSql = (feature: SQL, orderBy: SQL) =>
+  sql`json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(${feature} order by ${orderBy}), '[]'::json))::text`

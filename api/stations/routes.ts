@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { sql } from 'drizzle-orm'
 import { STATION_TYPES } from '../../geo-data/generate/types.ts'
-import { featureCollection, jsonText } from '../lib/geojson.ts'
+import { featureCollection, featureCollectionSql, featureSql, jsonText } from '../lib/geojson.ts'
 import { BboxParam, errorResponses, newRouter } from '../lib/router.ts'
 
 export const StationProperties = z
@@ -40,11 +40,11 @@ export const stationsRoutes = newRouter().openapi(listStations, async (c) => {
   if (type) where.push(sql`s.type = ${type}`)
   if (bbox) where.push(sql`s.geom && ST_MakeEnvelope(${bbox[0]}, ${bbox[1]}, ${bbox[2]}, ${bbox[3]}, 4326)`)
   const { rows } = await c.get('db').orm.execute<{ fc: string }>(sql`
-    select json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object(
-      'type', 'Feature', 'id', s.id, 'geometry', ST_AsGeoJSON(s.geom, 6)::json,
-      'properties', json_build_object('id', s.id, 'type', s.type, 'name', s.name, 'service_radius_m', s.service_radius_m,
-        'opened_on', s.opened_on, 'street_id', s.street_id, 'community_id', s.community_id)
-    ) order by s.id), '[]'::json))::text as fc
+    select ${featureCollectionSql(
+      featureSql(sql`s.id`, sql`s.geom`, sql`json_build_object('id', s.id, 'type', s.type, 'name', s.name,
+        'service_radius_m', s.service_radius_m, 'opened_on', s.opened_on, 'street_id', s.street_id, 'community_id', s.community_id)`),
+      sql`s.id`,
+    )} as fc
     from stations s
     where ${sql.join(where, sql` and `)}`)
   return jsonText<z.infer<typeof StationCollection>>(c, rows[0].fc)
