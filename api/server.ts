@@ -8,7 +8,6 @@ import { openDatabase, type Database } from '../db/client.ts'
 import { migrate } from '../db/migrate.ts'
 import { isEmpty, seedDemo } from '../db/seed.ts'
 import type { Scale } from '../geo-data/generate/types.ts'
-import { createApi } from './app.ts'
 import { loadConfig } from './config.ts'
 
 export interface ServerOptions {
@@ -36,7 +35,11 @@ const WEB_DIST = join(import.meta.dirname, '..', 'dist', 'web')
 export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
   const log = opts.quiet ? () => {} : (m: string) => console.log(m)
   const t0 = performance.now()
-  const db = await openDatabase({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir })
+  // The API's modules load while the database starts (the embedded one takes seconds).
+  const [db, { createApi }] = await Promise.all([
+    openDatabase({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir }),
+    import('./app.ts'),
+  ])
   log(`database: ${db.kind}${db.kind === 'embedded' ? ` (${opts.dataDir ?? '.data'})` : ''} ready in ${Math.round(performance.now() - t0)} ms`)
   try {
     const applied = await migrate(db.pool)
