@@ -84,7 +84,13 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 
 // `tsx api/server.ts`: configure from the environment and run until stopped.
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const cfg = loadConfig()
+  let cfg: ReturnType<typeof loadConfig>
+  try {
+    cfg = loadConfig()
+  } catch (err) {
+    console.error((err as Error).message)
+    process.exit(1)
+  }
   const running = await startServer({
     port: cfg.PORT,
     host: cfg.HOST,
