@@ -42,10 +42,15 @@ export function incidentInArea(level: AreaLevel, id: number): SQL {
 
 /** One area with ancestors, children summary, workers and incident counts, as JSON text. */
 export function areaDetail(id: number, level: AreaLevel): SQL {
+  // One pass over the area's incidents, grouped by type, then summed: the district has them all.
   return sql`
     with a as (select * from areas where id = ${id}),
-    inc as (
-      select i.type, i.status, i.reported_at from incidents i where ${incidentInArea(level, id)}
+    by_type as (
+      select i.type, count(*) as n,
+        count(*) filter (where i.status <> 'closed') as open,
+        count(*) filter (where i.reported_at >= now() - interval '30 days') as recent
+      from incidents i where ${incidentInArea(level, id)}
+      group by i.type
     )
     select json_build_object(
       'id', a.id, 'level', a.level, 'name', a.name, 'code', a.code,
@@ -63,11 +68,11 @@ export function areaDetail(id: number, level: AreaLevel): SQL {
         from person_areas pa join people pe on pe.id = pa.person_id where pa.area_id = a.id), '[]'::json),
       'incidents', (
         select json_build_object(
-          'total', count(*),
-          'open', count(*) filter (where status <> 'closed'),
-          'last30d', count(*) filter (where reported_at >= now() - interval '30 days'),
-          'by_type', coalesce((select json_object_agg(type, n) from (select type, count(*) n from inc group by type) t), '{}'::json))
-        from inc)
+          'total', coalesce(sum(n), 0)::int,
+          'open', coalesce(sum(open), 0)::int,
+          'last30d', coalesce(sum(recent), 0)::int,
+          'by_type', coalesce(json_object_agg(type, n), '{}'::json))
+        from by_type)
     )::text as detail
     from a`
 }
