@@ -67,8 +67,9 @@ async function startEmbedded(dataDir: string, maxConnections: number) {
   ])
   mkdirSync(dataDir, { recursive: true })
   const db = await PGlite.create({ dataDir, extensions: { postgis } })
-  // The socket server queues clients on one PGlite session; leave room for the pool plus tools.
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: maxConnections + 4 })
+  // The socket server queues every client on one PGlite session, so connections cost little; allow
+  // many (tests, tools, a second process) instead of resetting the ones over the limit.
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: Math.max(64, maxConnections * 4) })
   await server.start()
   const url = `postgres://postgres@${server.getServerConn()}/postgres?sslmode=disable`
   return {
