@@ -4,6 +4,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { timing } from 'hono/timing'
 import type { Database } from '../db/client.ts'
 import { areasRoutes } from './areas/routes.ts'
+import { authRoutes } from './auth/routes.ts'
 import { basemapRoutes } from './basemap/routes.ts'
 import { incidentsRoutes } from './incidents/routes.ts'
 import { onError } from './lib/errors.ts'
@@ -35,6 +36,7 @@ export function createApi(db: Database, opts: AppOptions = {}) {
     .route('/incidents', incidentsRoutes)
     .route('/stations', stationsRoutes)
     .route('/basemap', basemapRoutes)
+    .route('/auth', authRoutes)
   api.doc31('/openapi.json', {
     openapi: '3.1.0',
     servers: [{ url: '/api' }],

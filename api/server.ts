@@ -47,7 +47,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     if (opts.seedScale !== null && (await isEmpty(db.pool))) {
       const scale = opts.seedScale ?? 'district'
       log(`empty database: seeding the ${scale} demo district…`)
-      await seedDemo(db.pool, db.kind, { scale, seed: opts.seed, log })
+      await seedDemo(db.pool, db.kind, { scale, seed: opts.seed, log, demoAccounts: true })
     }
   } catch (err) {
     await db.close()

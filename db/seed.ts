@@ -5,6 +5,7 @@ import { from as copyFrom } from 'pg-copy-streams'
 import { generateDistrict } from '../geo-data/generate/index.ts'
 import type { DemoDistrict, LonLat, Scale } from '../geo-data/generate/types.ts'
 import type { DbKind } from './client.ts'
+import { createDemoAccounts } from '../api/auth/service.ts'
 
 export interface SeedReport {
   scale: Scale
@@ -34,7 +35,14 @@ export async function isEmpty(pool: pg.Pool): Promise<boolean> {
 export async function seedDemo(
   pool: pg.Pool,
   kind: DbKind,
-  opts: { scale: Scale; seed?: number; end?: Date; log?: (msg: string) => void },
+  opts: {
+    scale: Scale
+    seed?: number
+    end?: Date
+    log?: (msg: string) => void
+    /** Also create the demo accounts (password `gridpulse-demo`, see README "Accounts"). */
+    demoAccounts?: boolean
+  },
 ): Promise<SeedReport> {
   const log = opts.log ?? (() => {})
   const t0 = performance.now()
@@ -145,6 +153,10 @@ export async function seedDemo(
   await pool.query('analyze')
   const loadMs = performance.now() - t1
   log(`loaded in ${Math.round(loadMs)} ms`)
+  if (opts.demoAccounts) {
+    const made = await createDemoAccounts(pool)
+    if (made.length) log(`demo accounts: ${made.join(', ')} (password gridpulse-demo)`)
+  }
   return { scale: opts.scale, rows, generateMs, loadMs }
 }
 

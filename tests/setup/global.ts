@@ -50,7 +50,7 @@ export default async function setup(project: TestProject) {
     }
   }
   await migrate(db.pool)
-  await seedDemo(db.pool, db.kind, { scale: 'small', end: TEST_SEED_END })
+  await seedDemo(db.pool, db.kind, { scale: 'small', end: TEST_SEED_END, demoAccounts: true })
   project.provide('dbUrl', db.url)
   project.provide('dbKind', db.kind)
   return cleanup
