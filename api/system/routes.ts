@@ -10,6 +10,7 @@ export const ClientConfig = z
   .object({
     db: DbKindSchema,
     basemapUrl: z.string().nullable(),
+    districtId: z.number().nullable(),
     districtBbox: z.tuple([z.number(), z.number(), z.number(), z.number()]).nullable(),
     incidentTypes: z.array(z.string()),
     stationTypes: z.array(z.string()),
@@ -41,13 +42,15 @@ export const systemRoutes = (basemapUrl: string | null) =>
     })
     .openapi(config, async (c) => {
       const db = c.get('db')
-      const { rows } = await db.orm.execute<{ b: [number, number, number, number] | null }>(sql`
-        select case when e is null then null else json_build_array(ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)) end as b
+      const { rows } = await db.orm.execute<{ id: number | null; b: [number, number, number, number] | null }>(sql`
+        select (select min(id) from areas where level = 'district') as id,
+          case when e is null then null else json_build_array(ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)) end as b
         from (select ST_Extent(geom) as e from areas where level = 'district') x`)
       return c.json(
         {
           db: db.kind,
           basemapUrl,
+          districtId: rows[0].id,
           districtBbox: rows[0].b,
           incidentTypes: [...INCIDENT_TYPES],
           stationTypes: [...STATION_TYPES],

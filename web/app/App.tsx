@@ -30,7 +30,7 @@ export function App() {
   const [viewport, setViewport] = useState<MapViewport | null>(null)
   const [hover, setHover] = useState<PickingInfo | null>(null)
   const [fit, setFit] = useState<FitRequest | null>(null)
-  const drill = useDrill(chosenId)
+  const drill = useDrill(chosenId, config.data?.districtId)
   const mapLayers = useMapLayers(config.data, drill, viewport, settings)
 
   const basemapUrl = settings.basemapUrl ?? config.data?.basemapUrl ?? ''
