@@ -1,4 +1,5 @@
 import type pg from 'pg'
+import { withTransaction } from './transaction.ts'
 
 export type ScopeRole = 'admin' | 'commander' | 'grid_leader' | 'grid_member' | 'planner'
 
@@ -21,25 +22,12 @@ export async function withScope<T>(pool: pg.Pool, scope: Scope, fn: (client: pg.
   if (!Array.isArray(scope.areaIds) || !scope.areaIds.every((id) => Number.isSafeInteger(id) && id > 0 && id <= 2147483647)) {
     throw new TypeError('scope.areaIds must be positive integers')
   }
-  const client = await pool.connect()
-  let discard: Error | undefined
-  try {
-    await client.query('begin')
+  return withTransaction(pool, async (client) => {
     await client.query(`set local role ${APP_ROLE}`)
     await client.query(
       `select set_config('app.user_id', $1, true), set_config('app.role', $2, true), set_config('app.area_ids', $3, true)`,
       [String(scope.userId), scope.role, scope.areaIds.join(',')],
     )
-    const result = await fn(client)
-    await client.query('commit')
-    return result
-  } catch (err) {
-    // A client whose rollback fails (connection lost) is destroyed rather than returned to the pool.
-    await client.query('rollback').catch((e: Error) => {
-      discard = e
-    })
-    throw err
-  } finally {
-    client.release(discard)
-  }
+    return fn(client)
+  })
 }

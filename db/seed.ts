@@ -5,6 +5,7 @@ import { from as copyFrom } from 'pg-copy-streams'
 import { generateDistrict } from '../geo-data/generate/index.ts'
 import type { DemoDistrict, LonLat, Scale } from '../geo-data/generate/types.ts'
 import type { DbKind } from './client.ts'
+import { withTransaction } from './transaction.ts'
 import { createDemoAccounts } from '../api/auth/service.ts'
 
 export interface SeedReport {
@@ -50,11 +51,9 @@ export async function seedDemo(
   const d = generateDistrict({ scale: opts.scale, seed: opts.seed, end })
   const generateMs = performance.now() - t0
   log(`generated ${opts.scale} district in ${Math.round(generateMs)} ms`)
-  const client = await pool.connect()
   const rows: Record<string, number> = {}
   const t1 = performance.now()
-  try {
-    await client.query('begin')
+  await withTransaction(pool, async (client) => {
     const load = async (table: string, columns: string[], data: Iterable<Row>) => {
       const t = performance.now()
       rows[table] = await bulkInsert(client, kind, table, columns, data)
@@ -143,13 +142,7 @@ export async function seedDemo(
     for (const table of ['areas', 'roads', 'buildings', 'people', 'stations', 'incidents', 'patrol_tasks']) {
       await client.query(`select setval(pg_get_serial_sequence('${table}', 'id'), greatest(1, (select coalesce(max(id), 0) from ${table})))`)
     }
-    await client.query('commit')
-  } catch (err) {
-    await client.query('rollback').catch(() => {})
-    throw err
-  } finally {
-    client.release()
-  }
+  })
   await pool.query('analyze')
   const loadMs = performance.now() - t1
   log(`loaded in ${Math.round(loadMs)} ms`)

@@ -1,6 +1,7 @@
 import { hash, verify } from '@node-rs/argon2'
 import { createHash, randomBytes } from 'node:crypto'
 import type pg from 'pg'
+import { withTransaction } from '../../db/transaction.ts'
 import type { ScopeRole } from '../../db/scope.ts'
 
 export const ROLES = ['admin', 'commander', 'grid_leader', 'grid_member', 'planner'] as const satisfies readonly ScopeRole[]
@@ -111,9 +112,7 @@ export async function login(pool: pg.Pool, username: string, password: string, i
   const ok = await verifyPassword(row?.password_hash ?? (await getDummyHash()), password)
   if (!row || !ok || row.disabled) return null
   const token = randomBytes(TOKEN_BYTES).toString('base64url')
-  const client = await pool.connect()
-  try {
-    await client.query('begin')
+  await withTransaction(pool, async (client) => {
     // Expired sessions of this user go as a new one opens.
     await client.query('delete from sessions where user_id = $1 and expires_at <= now()', [row.id])
     await client.query(
@@ -121,13 +120,7 @@ export async function login(pool: pg.Pool, username: string, password: string, i
       [sha256(token), row.id, SESSION_TTL_SECONDS, ip],
     )
     await client.query('update users set last_login_at = now() where id = $1', [row.id])
-    await client.query('commit')
-  } catch (err) {
-    await client.query('rollback').catch(() => {})
-    throw err
-  } finally {
-    client.release()
-  }
+  })
   const user = await userById(pool, row.id)
   return user ? { token, user } : null
 }
