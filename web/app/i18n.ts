@@ -92,6 +92,10 @@ void i18next.use(initReactI18next).init({
   lng: initialLanguage(),
   fallbackLng: 'zh-CN',
   interpolation: { escapeValue: false },
+  // Resources are bundled: initialise synchronously so the first render never suspends (a
+  // suspended first render remounted the app and sent every first request twice).
+  initAsync: false,
+  react: { useSuspense: false },
 })
 
 /** Switches the UI language and remembers it. */
