@@ -13,16 +13,13 @@ export async function benchSeed(databaseUrl: string, scale: Scale) {
     await migrate(db.pool)
     await db.pool.query('truncate areas, roads, buildings, people, person_areas, stations, incidents, patrol_tasks, track_points restart identity cascade')
     const timings: Record<string, number> = {}
-    let last = performance.now()
     const report = await seedDemo(db.pool, 'postgres', {
       scale,
       log: (m) => {
         const match = m.match(/^\s+(\w+): (\d+) rows in (\d+) ms/)
         if (match) timings[match[1]] = Number(match[3])
-        last = performance.now()
       },
     })
-    void last
     // Baseline: the same rows, COPY'd into tables without indexes, constraints or triggers.
     const d = generateDistrict({ scale })
     const client = await db.pool.connect()
