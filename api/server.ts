@@ -8,7 +8,10 @@ import { openDatabase, type Database } from '../db/client.ts'
 import { migrate } from '../db/migrate.ts'
 import { isEmpty, seedDemo } from '../db/seed.ts'
 import type { Scale } from '../geo-data/generate/types.ts'
+import type { AppOptions } from './app.ts'
 import { loadConfig } from './config.ts'
+import { originOf, securityHeaders } from './lib/http.ts'
+import { createLogger, type LogLevel } from './lib/log.ts'
 
 export interface ServerOptions {
   port?: number
@@ -21,6 +24,11 @@ export interface ServerOptions {
   seed?: number
   basemapUrl?: string | null
   quiet?: boolean
+  logLevel?: LogLevel
+  /** Password of the demo accounts made when the demo district is seeded (DEMO_PASSWORD). */
+  demoPassword?: string
+  /** Passed to the API (TRUST_PROXY, CORS_ORIGINS, CSP_ORIGINS). */
+  api?: Pick<AppOptions, 'trustProxy' | 'corsOrigins' | 'cspOrigins' | 'loginLimits'>
 }
 
 export interface RunningServer {
@@ -47,15 +55,18 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     if (opts.seedScale !== null && (await isEmpty(db.pool))) {
       const scale = opts.seedScale ?? 'district'
       log(`empty database: seeding the ${scale} demo district…`)
-      await seedDemo(db.pool, db.kind, { scale, seed: opts.seed, log, demoAccounts: true })
+      await seedDemo(db.pool, db.kind, { scale, seed: opts.seed, log, demoAccounts: { password: opts.demoPassword } })
     }
   } catch (err) {
     await db.close()
     throw err
   }
 
+  const logger = createLogger(opts.quiet ? 'silent' : (opts.logLevel ?? 'info'))
   const app = new Hono()
-  app.route('/api', createApi(db, { basemapUrl: opts.basemapUrl, log: (m) => console.error(m) }))
+  app.route('/api', createApi(db, { ...opts.api, basemapUrl: opts.basemapUrl, logger }))
+  // The web app's pages carry the same headers and CSP as the API.
+  app.use('/*', securityHeaders([originOf(opts.basemapUrl), ...(opts.api?.cspOrigins ?? [])].filter((o): o is string => !!o)))
   if (existsSync(WEB_DIST)) {
     const root = relative(process.cwd(), WEB_DIST) || '.'
     app.use('/*', serveStatic({ root }))
@@ -100,6 +111,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     seed: cfg.SEED,
     basemapUrl: cfg.BASEMAP_URL ?? null,
     quiet: cfg.LOG_LEVEL === 'silent',
+    logLevel: cfg.LOG_LEVEL,
+    demoPassword: cfg.DEMO_PASSWORD,
+    api: { trustProxy: cfg.TRUST_PROXY, corsOrigins: cfg.CORS_ORIGINS, cspOrigins: cfg.CSP_ORIGINS },
   }).catch((err) => {
     console.error(`GridPulse failed to start: ${err.message}`)
     process.exit(1)

@@ -21,7 +21,7 @@ try {
       await db.pool.query('truncate areas, roads, buildings, people, person_areas, stations, incidents, patrol_tasks, track_points restart identity cascade')
     }
     const scale = (values.scale ?? cfg.SEED_SCALE) as 'small' | 'district' | 'large'
-    const report = await seedDemo(db.pool, db.kind, { scale, seed: values.seed ? Number(values.seed) : cfg.SEED, demoAccounts: true, log: console.log })
+    const report = await seedDemo(db.pool, db.kind, { scale, seed: values.seed ? Number(values.seed) : cfg.SEED, demoAccounts: { password: cfg.DEMO_PASSWORD }, log: console.log })
     const total = Object.values(report.rows).reduce((a, b) => a + b, 0)
     console.log(`seeded ${total} rows in ${(report.loadMs / 1000).toFixed(1)} s (${Math.round(total / (report.loadMs / 1000))} rows/s)`)
   }

@@ -30,14 +30,14 @@ pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v))
 pg.types.setTypeParser(pg.types.builtins.TIMESTAMPTZ, (v) => new Date(v).toISOString())
 pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v)
 
-/** Open the database: a pg Pool on DATABASE_URL, or embedded PGlite + PostGIS behind a local socket. */
+/** Open the database: a pg Pool on DATABASE_URL, or embedded PGlite + PostGIS behind a local wire-protocol server. */
 export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
   const max = opts.poolSize ?? 8
   if (opts.databaseUrl) {
     const pool = makePool(opts.databaseUrl, max)
     return { kind: 'postgres', pool, orm: drizzle(pool, { schema }), url: opts.databaseUrl, close: () => pool.end() }
   }
-  const embedded = await startEmbedded(resolve(opts.dataDir ?? '.data'), max)
+  const embedded = await startEmbedded(resolve(opts.dataDir ?? '.data'))
   const pool = makePool(embedded.url, max)
   return {
     kind: 'embedded',
@@ -58,20 +58,18 @@ function makePool(connectionString: string, max: number): pg.Pool {
   return pool
 }
 
-async function startEmbedded(dataDir: string, maxConnections: number) {
+async function startEmbedded(dataDir: string) {
   // Loaded lazily: a deployment on real PostgreSQL never pays for the WASM engine.
-  const [{ PGlite }, { postgis }, { PGLiteSocketServer }] = await Promise.all([
+  const [{ PGlite }, { postgis }, { serveEmbedded }] = await Promise.all([
     import('@electric-sql/pglite'),
     import('@electric-sql/pglite-postgis'),
-    import('@electric-sql/pglite-socket'),
+    import('./embedded-server.ts'),
   ])
   mkdirSync(dataDir, { recursive: true })
   const db = await PGlite.create({ dataDir, extensions: { postgis } })
-  // The socket server queues every client on one PGlite session, so connections cost little; allow
-  // many (tests, tools, a second process) instead of resetting the ones over the limit.
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: Math.max(64, maxConnections * 4) })
-  await server.start()
-  const url = `postgres://postgres@${server.getServerConn()}/postgres?sslmode=disable`
+  // Our wire server keeps each connection's protocol exchange together (see embedded-server.ts).
+  const server = await serveEmbedded(db, '127.0.0.1', 0)
+  const url = `postgres://postgres@${server.address}/postgres?sslmode=disable`
   return {
     url,
     async stop() {

@@ -1,13 +1,18 @@
-import type pg from 'pg'
+import pg from 'pg'
 import { withTransaction } from './transaction.ts'
 
 export type ScopeRole = 'admin' | 'commander' | 'grid_leader' | 'grid_member' | 'planner'
 
 /** Who is asking: the people.id, role and areas (any level; their insides are in scope too). */
 export interface Scope {
-  userId: number
+  /** people.id behind the account (own track points, own person row); null for accounts with no person. */
+  userId: number | null
   role: ScopeRole
   areaIds: number[]
+  /** users.id, username and client address, recorded in the audit log (db/migrations/0005_audit.sql). */
+  accountId?: number
+  username?: string
+  clientAddr?: string | null
 }
 
 /** The database role the policies of db/migrations/0002_scope.sql apply to. */
@@ -15,19 +20,32 @@ export const APP_ROLE = 'gridpulse_app'
 
 const ROLES: ReadonlySet<string> = new Set<ScopeRole>(['admin', 'commander', 'grid_leader', 'grid_member', 'planner'])
 
-/** Run `fn` in one transaction as role gridpulse_app with app.user_id/app.role/app.area_ids set locally, so RLS filters every row it reads or writes. */
-export async function withScope<T>(pool: pg.Pool, scope: Scope, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  if (!Number.isSafeInteger(scope.userId) || scope.userId <= 0) throw new TypeError(`scope.userId must be a positive integer, got ${scope.userId}`)
+const isId = (n: unknown) => Number.isSafeInteger(n) && (n as number) > 0 && (n as number) <= 2147483647
+
+/**
+ * The statement that starts a scoped transaction: BEGIN, SET LOCAL ROLE gridpulse_app and the
+ * transaction-local app.* settings, sent as one simple-protocol round trip. Values are validated
+ * here and quoted with the driver's escapeLiteral.
+ */
+export function scopeStatement(scope: Scope): string {
+  if (scope.userId !== null && !isId(scope.userId)) throw new TypeError(`scope.userId must be a positive integer or null, got ${scope.userId}`)
   if (!ROLES.has(scope.role)) throw new TypeError(`scope.role must be one of ${[...ROLES].join(', ')}, got ${String(scope.role)}`)
-  if (!Array.isArray(scope.areaIds) || !scope.areaIds.every((id) => Number.isSafeInteger(id) && id > 0 && id <= 2147483647)) {
-    throw new TypeError('scope.areaIds must be positive integers')
-  }
-  return withTransaction(pool, async (client) => {
-    await client.query(`set local role ${APP_ROLE}`)
-    await client.query(
-      `select set_config('app.user_id', $1, true), set_config('app.role', $2, true), set_config('app.area_ids', $3, true)`,
-      [String(scope.userId), scope.role, scope.areaIds.join(',')],
-    )
-    return fn(client)
-  })
+  if (!Array.isArray(scope.areaIds) || !scope.areaIds.every(isId)) throw new TypeError('scope.areaIds must be positive integers')
+  if (scope.accountId !== undefined && !isId(scope.accountId)) throw new TypeError('scope.accountId must be a positive integer')
+  const lit = (v: string) => pg.escapeLiteral(v)
+  const settings: [string, string][] = [
+    ['app.user_id', scope.userId === null ? '' : String(scope.userId)],
+    ['app.role', scope.role],
+    ['app.area_ids', scope.areaIds.join(',')],
+    ['app.account_id', scope.accountId === undefined ? '' : String(scope.accountId)],
+    ['app.username', scope.username ?? ''],
+    ['app.client_addr', scope.clientAddr ?? ''],
+  ]
+  return `begin; set local role ${APP_ROLE}; select ${settings.map(([k, v]) => `set_config('${k}', ${lit(v)}, true)`).join(', ')}`
+}
+
+/** Run `fn` in one transaction as role gridpulse_app with the scope set locally, so RLS filters every row it reads or writes. */
+export async function withScope<T>(pool: pg.Pool, scope: Scope, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const begin = scopeStatement(scope)
+  return withTransaction(pool, fn, begin)
 }

@@ -6,7 +6,7 @@ import { generateDistrict } from '../geo-data/generate/index.ts'
 import type { DemoDistrict, LonLat, Scale } from '../geo-data/generate/types.ts'
 import type { DbKind } from './client.ts'
 import { withTransaction } from './transaction.ts'
-import { createDemoAccounts } from '../api/auth/service.ts'
+import { createDemoAccounts, DEMO_PASSWORD } from '../api/auth/service.ts'
 
 export interface SeedReport {
   scale: Scale
@@ -41,8 +41,8 @@ export async function seedDemo(
     seed?: number
     end?: Date
     log?: (msg: string) => void
-    /** Also create the demo accounts (password `gridpulse-demo`, see README "Accounts"). */
-    demoAccounts?: boolean
+    /** Also create the demo accounts (password DEMO_PASSWORD, default `gridpulse-demo`; README "Accounts"). */
+    demoAccounts?: boolean | { password?: string }
   },
 ): Promise<SeedReport> {
   const log = opts.log ?? (() => {})
@@ -147,8 +147,9 @@ export async function seedDemo(
   const loadMs = performance.now() - t1
   log(`loaded in ${Math.round(loadMs)} ms`)
   if (opts.demoAccounts) {
-    const made = await createDemoAccounts(pool)
-    if (made.length) log(`demo accounts: ${made.join(', ')} (password gridpulse-demo)`)
+    const password = (typeof opts.demoAccounts === 'object' && opts.demoAccounts.password) || DEMO_PASSWORD
+    const made = await createDemoAccounts(pool, password)
+    if (made.length) log(`demo accounts: ${made.join(', ')} (password ${password === DEMO_PASSWORD ? DEMO_PASSWORD : 'from DEMO_PASSWORD'})`)
   }
   return { scale: opts.scale, rows, generateMs, loadMs }
 }

@@ -40,18 +40,15 @@ export function incidentInArea(level: AreaLevel, id: number): SQL {
   }
 }
 
-/** One area with ancestors, children summary, workers and incident counts, as JSON text. */
-export function areaDetail(id: number, level: AreaLevel): SQL {
-  // One pass over the area's incidents, grouped by type, then summed: the district has them all.
+/**
+ * One area with ancestors, children summary, workers and incident counts, as JSON text. Run in the
+ * user's scope: children and workers are filtered by RLS; the counts come from
+ * area_incident_counts(), which aggregates for every role whose scope holds the area (planners too).
+ */
+export function areaDetail(id: number): SQL {
   return sql`
     with a as (select * from areas where id = ${id}),
-    by_type as (
-      select i.type, count(*) as n,
-        count(*) filter (where i.status <> 'closed') as open,
-        count(*) filter (where i.reported_at >= now() - interval '30 days') as recent
-      from incidents i where ${incidentInArea(level, id)}
-      group by i.type
-    )
+    by_type as (select * from area_incident_counts(${id}))
     select json_build_object(
       'id', a.id, 'level', a.level, 'name', a.name, 'code', a.code,
       'households', a.households, 'population', a.population, 'parent', a.parent_id,
@@ -75,4 +72,9 @@ export function areaDetail(id: number, level: AreaLevel): SQL {
         from by_type)
     )::text as detail
     from a`
+}
+
+/** The level of area `id` when it is in the user's scope (not merely a visible ancestor), else no row. */
+export function areaInScope(id: number): SQL {
+  return sql`select level from areas where id = ${id} and in_scope(path)`
 }

@@ -4,7 +4,7 @@ import { AREA_LEVELS, type AreaLevel } from '../../geo-data/generate/types.ts'
 import { ApiFailure } from '../lib/errors.ts'
 import { featureCollection, jsonText } from '../lib/geojson.ts'
 import { BboxParam, errorResponses, IdParam, newRouter, notFound } from '../lib/router.ts'
-import { areaDetail, areasGeoJson } from './queries.ts'
+import { areaDetail, areaInScope, areasGeoJson } from './queries.ts'
 
 const LevelSchema = z.enum(AREA_LEVELS as [AreaLevel, ...AreaLevel[]])
 
@@ -47,7 +47,7 @@ const listAreas = createRoute({
   method: 'get',
   path: '/',
   tags: ['areas'],
-  summary: 'Areas of the hierarchy as GeoJSON',
+  summary: 'Areas of the user’s scope (and their ancestors, for context) as GeoJSON',
   request: {
     query: z.object({
       level: LevelSchema.optional(),
@@ -57,6 +57,7 @@ const listAreas = createRoute({
   },
   responses: {
     200: { description: 'FeatureCollection of areas', content: { 'application/json': { schema: AreaCollection } } },
+    ...notFound,
     ...errorResponses,
   },
 })
@@ -65,7 +66,7 @@ const getArea = createRoute({
   method: 'get',
   path: '/{id}',
   tags: ['areas'],
-  summary: 'One area with its ancestors, children, workers and incident counts',
+  summary: 'One area of the user’s scope with its ancestors, children, workers and incident counts',
   request: { params: IdParam },
   responses: {
     200: { description: 'The area', content: { 'application/json': { schema: AreaDetail } } },
@@ -77,14 +78,21 @@ const getArea = createRoute({
 export const areasRoutes = newRouter()
   .openapi(listAreas, async (c) => {
     const q = c.req.valid('query')
-    const { rows } = await c.get('db').orm.execute<{ fc: string }>(areasGeoJson(q))
+    const tx = c.get('tx')
+    if (q.parent !== undefined) {
+      // A parent the user cannot see answers like a missing one.
+      const visible = await tx.execute(sql`select 1 from areas where id = ${q.parent}`)
+      if (visible.rows.length === 0) throw new ApiFailure(404, 'not_found', `area ${q.parent} does not exist`)
+    }
+    const { rows } = await tx.execute<{ fc: string }>(areasGeoJson(q))
     return jsonText<z.infer<typeof AreaCollection>>(c, rows[0].fc)
   })
   .openapi(getArea, async (c) => {
     const { id } = c.req.valid('param')
-    const db = c.get('db').orm
-    const found = await db.execute<{ level: AreaLevel }>(sql`select level from areas where id = ${id}`)
+    const tx = c.get('tx')
+    // Out of scope answers like a missing area: nothing tells the two apart.
+    const found = await tx.execute<{ level: AreaLevel }>(areaInScope(id))
     if (found.rows.length === 0) throw new ApiFailure(404, 'not_found', `area ${id} does not exist`)
-    const { rows } = await db.execute<{ detail: string }>(areaDetail(id, found.rows[0].level))
+    const { rows } = await tx.execute<{ detail: string }>(areaDetail(id))
     return jsonText<z.infer<typeof AreaDetail>>(c, rows[0].detail)
   })

@@ -151,8 +151,11 @@ export async function logout(pool: pg.Pool, token: string | undefined | null): P
   await pool.query('delete from sessions where id = $1', [sha256(token)])
 }
 
-/** The demo accounts (password `gridpulse-demo`): one per role over the seeded district. Skips names that exist. */
-export async function createDemoAccounts(pool: pg.Pool): Promise<string[]> {
+/** The documented default password of the demo accounts (DEMO_PASSWORD overrides it). */
+export const DEMO_PASSWORD = 'gridpulse-demo'
+
+/** The demo accounts: one per role over the seeded district. Skips names that exist. */
+export async function createDemoAccounts(pool: pg.Pool, password = DEMO_PASSWORD): Promise<string[]> {
   const { rows } = await pool.query<{ district: number; street: number; grid: number; leader: number | null }>(`
     with d as (select id from areas where level = 'district' order by id limit 1),
          s as (select id from areas where level = 'street' and parent_id = (select id from d) order by id limit 1),
@@ -162,7 +165,6 @@ export async function createDemoAccounts(pool: pg.Pool): Promise<string[]> {
              where pa.area_id = (select id from g) and p.role = 'grid_leader' order by p.id limit 1) as leader`)
   const r = rows[0]
   if (!r?.district || !r.street || !r.grid) throw new Error('demo accounts need a seeded district (no district/street/grid found)')
-  const password = 'gridpulse-demo'
   const accounts: NewUser[] = [
     { username: 'admin', password, role: 'admin', areaIds: [r.district] },
     { username: 'commander', password, role: 'commander', areaIds: [r.street] },

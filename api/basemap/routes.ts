@@ -35,7 +35,7 @@ const buildings = createRoute({
 
 export const basemapRoutes = newRouter()
   .openapi(roads, async (c) => {
-    const { rows } = await c.get('db').orm.execute<{ fc: string }>(sql`
+    const { rows } = await c.get('tx').execute<{ fc: string }>(sql`
       select ${featureCollectionSql(featureSql(sql`r.id`, sql`r.geom`, sql`json_build_object('kind', r.kind, 'name', r.name)`), sql`r.id`)} as fc
       from roads r`)
     c.header('Cache-Control', 'public, max-age=300')
@@ -46,7 +46,7 @@ export const basemapRoutes = newRouter()
     if ((x1 - x0) * (y1 - y0) > MAX_BUILDING_BBOX_DEG2) {
       throw new ApiFailure(400, 'bbox_too_large', `bbox covers more than ${MAX_BUILDING_BBOX_DEG2} square degrees; zoom in to load buildings`)
     }
-    const { rows } = await c.get('db').orm.execute<{ fc: string }>(sql`
+    const { rows } = await c.get('tx').execute<{ fc: string }>(sql`
       select ${featureCollectionSql(
         featureSql(sql`b.id`, sql`b.geom`, sql`json_build_object('id', b.id, 'name', b.name, 'compound', b.compound,
           'floors', b.floors, 'households', b.households)`),

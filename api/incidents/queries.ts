@@ -60,7 +60,8 @@ export function incidentPage(f: IncidentFilter, limit: number, after?: Cursor): 
     )} as fc,
     count(*)::int as n,
     (array_agg(p.reported_at order by p.reported_at asc, p.id asc))[1] as last_t,
-    (array_agg(p.id order by p.reported_at asc, p.id asc))[1] as last_id
+    (array_agg(p.id order by p.reported_at asc, p.id asc))[1] as last_id,
+    coalesce(array_agg(p.id), '{}') as ids
     from page p`
 }
 

@@ -1,9 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi'
-import { sql } from 'drizzle-orm'
+import type { Context } from 'hono'
 import { INCIDENT_SOURCES, INCIDENT_STATUSES, INCIDENT_TYPES, type AreaLevel } from '../../geo-data/generate/types.ts'
 import { ApiFailure } from '../lib/errors.ts'
 import { GeometrySchema, jsonText } from '../lib/geojson.ts'
-import { BboxParam, errorResponses, newRouter } from '../lib/router.ts'
+import { areaInScope } from '../areas/queries.ts'
+import { BboxParam, errorResponses, forbidden, newRouter, notFound, type Env } from '../lib/router.ts'
 import { decodeCursor, encodeCursor, incidentPage, incidentPointsBinary, type IncidentFilter } from './queries.ts'
 
 /** A comma-separated list whose every item must be one of `allowed`. */
@@ -70,12 +71,14 @@ const listIncidents = createRoute({
   method: 'get',
   path: '/',
   tags: ['incidents'],
-  summary: 'Incidents, newest first, paginated with a cursor',
+  summary: 'Incidents of the user’s scope, newest first, paginated with a cursor (each page read is audited; not for planners)',
   request: {
     query: ListQuery,
   },
   responses: {
     200: { description: 'A page of incidents', content: { 'application/json': { schema: IncidentPage } } },
+    ...forbidden,
+    ...notFound,
     ...errorResponses,
   },
 })
@@ -89,14 +92,21 @@ const incidentPoints = createRoute({
   request: { query: FilterQuery },
   responses: {
     200: { description: 'Packed points', content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } } },
+    ...forbidden,
+    ...notFound,
     ...errorResponses,
   },
 })
 
-async function resolveFilter(c: { get(k: 'db'): import('../../db/client.ts').Database }, q: z.infer<typeof FilterFields>): Promise<IncidentFilter> {
+/** Planners see aggregates (area detail, statistics), never individual incidents. */
+function requireCaseReader(c: Context<Env>) {
+  if (c.get('user').role === 'planner') throw new ApiFailure(403, 'aggregates_only', 'planners see incident aggregates, not individual incidents')
+}
+
+async function resolveFilter(c: Context<Env>, q: z.infer<typeof FilterFields>): Promise<IncidentFilter> {
   const f: IncidentFilter = { bbox: q.bbox, types: q.type, statuses: q.status, from: q.from, to: q.to }
   if (q.area !== undefined) {
-    const { rows } = await c.get('db').orm.execute<{ level: AreaLevel }>(sql`select level from areas where id = ${q.area}`)
+    const { rows } = await c.get('tx').execute<{ level: AreaLevel }>(areaInScope(q.area))
     if (rows.length === 0) throw new ApiFailure(404, 'not_found', `area ${q.area} does not exist`)
     f.area = { id: q.area, level: rows[0].level }
   }
@@ -105,19 +115,23 @@ async function resolveFilter(c: { get(k: 'db'): import('../../db/client.ts').Dat
 
 export const incidentsRoutes = newRouter()
   .openapi(listIncidents, async (c) => {
+    requireCaseReader(c)
     const q = c.req.valid('query')
     const after = q.cursor ? decodeCursor(q.cursor) : undefined
     if (after === null) throw new ApiFailure(400, 'invalid_request', 'cursor: not a cursor this API returned')
     const f = await resolveFilter(c, q)
-    const { rows } = await c.get('db').orm.execute<{ fc: string; n: number; last_t: string; last_id: number }>(incidentPage(f, q.limit, after))
+    const tx = c.get('tx')
+    const { rows } = await tx.execute<{ fc: string; n: number; last_t: string; last_id: number; ids: number[] }>(incidentPage(f, q.limit, after))
     const r = rows[0]
+    if (r.n > 0) await tx.auditRead('incidents', r.ids)
     const next = r.n === q.limit ? encodeCursor({ t: r.last_t, id: r.last_id }) : null
     // Append next_cursor inside the collection PostgreSQL serialised (its text ends with `}`).
     return jsonText<z.infer<typeof IncidentPage>>(c, `${r.fc.slice(0, -1)}, "next_cursor" : ${JSON.stringify(next)}}`)
   })
   .openapi(incidentPoints, async (c) => {
+    requireCaseReader(c)
     const f = await resolveFilter(c, c.req.valid('query'))
-    const { rows } = await c.get('db').orm.execute<{ n: number; xs: Buffer; ys: Buffer; ts: Buffer }>(incidentPointsBinary(f))
+    const { rows } = await c.get('tx').execute<{ n: number; xs: Buffer; ys: Buffer; ts: Buffer }>(incidentPointsBinary(f))
     const { n, xs, ys, ts } = rows[0]
     const out = Buffer.alloc(n * 9)
     xs.swap32().copy(out, 0)

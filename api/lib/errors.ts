@@ -36,7 +36,7 @@ function rootCause(err: unknown): unknown {
 }
 
 /** Map anything thrown to the error shape; never leak SQL text or stack traces to the client. */
-export function onError(thrown: unknown, c: Context, log: (msg: string) => void) {
+export function onError(thrown: unknown, c: Context, log: { error(obj: object, msg: string): void }) {
   const err = thrown instanceof HTTPException ? thrown : rootCause(thrown)
   if (err instanceof ApiFailure) return c.json<ApiError>({ error: err.code, message: err.message }, err.status)
   if (err instanceof HTTPException) {
@@ -51,6 +51,6 @@ export function onError(thrown: unknown, c: Context, log: (msg: string) => void)
   if (pgErr?.code === '23514' && pgErr.hint === 'outside_district') {
     return c.json<ApiError>({ error: 'outside_district', message: 'the location is outside every micro-grid of the district' }, 422)
   }
-  log(`unhandled error on ${c.req.method} ${c.req.path}: ${(thrown as Error)?.stack ?? String(thrown)}`)
+  log.error({ err: thrown, method: c.req.method, path: c.req.path }, 'unhandled error')
   return c.json<ApiError>({ error: 'internal', message: 'internal error' }, 500)
 }

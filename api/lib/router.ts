@@ -1,7 +1,24 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi'
 import type { Database } from '../../db/client.ts'
+import type { SessionUser } from '../auth/service.ts'
+import type { LoginLimiter } from '../auth/limiter.ts'
+import type { Logger } from './log.ts'
+import type { RequestTx } from './scope.ts'
 
-export type Env = { Variables: { db: Database } }
+/**
+ * What every handler can read from the context. Feature routes query through `tx` (the signed-in
+ * user's scoped transaction); `db` (the owner pool) is for the system and auth routes only.
+ */
+export type Env = {
+  Variables: {
+    db: Database
+    log: Logger
+    clientAddr: string | null
+    limiter: LoginLimiter
+    user: SessionUser
+    tx: RequestTx
+  }
+}
 
 /** A feature router whose validation failures answer 400 with the common error shape. */
 export function newRouter() {
@@ -19,8 +36,11 @@ export const ErrorSchema = z.object({ error: z.string(), message: z.string() }).
 
 export const errorResponses = {
   400: { description: 'Invalid input', content: { 'application/json': { schema: ErrorSchema } } },
+  401: { description: 'Not signed in', content: { 'application/json': { schema: ErrorSchema } } },
   503: { description: 'Database unavailable', content: { 'application/json': { schema: ErrorSchema } } },
 } as const
+
+export const forbidden = { 403: { description: 'Not allowed for this role', content: { 'application/json': { schema: ErrorSchema } } } } as const
 
 export const notFound = { 404: { description: 'Not found', content: { 'application/json': { schema: ErrorSchema } } } } as const
 

@@ -39,7 +39,7 @@ export const stationsRoutes = newRouter().openapi(listStations, async (c) => {
   const where = [sql`s.closed_on is null`]
   if (type) where.push(sql`s.type = ${type}`)
   if (bbox) where.push(sql`s.geom && ST_MakeEnvelope(${bbox[0]}, ${bbox[1]}, ${bbox[2]}, ${bbox[3]}, 4326)`)
-  const { rows } = await c.get('db').orm.execute<{ fc: string }>(sql`
+  const { rows } = await c.get('tx').execute<{ fc: string }>(sql`
     select ${featureCollectionSql(
       featureSql(sql`s.id`, sql`s.geom`, sql`json_build_object('id', s.id, 'type', s.type, 'name', s.name,
         'service_radius_m', s.service_radius_m, 'opened_on', s.opened_on, 'street_id', s.street_id, 'community_id', s.community_id)`),

@@ -12,6 +12,8 @@ export const ClientConfig = z
     basemapUrl: z.string().nullable(),
     districtId: z.number().nullable(),
     districtBbox: z.tuple([z.number(), z.number(), z.number(), z.number()]).nullable(),
+    homeAreaId: z.number().nullable().openapi({ description: 'the broadest area of the user’s scope: where the map starts' }),
+    homeBbox: z.tuple([z.number(), z.number(), z.number(), z.number()]).nullable().openapi({ description: 'extent of the user’s scope' }),
     incidentTypes: z.array(z.string()),
     stationTypes: z.array(z.string()),
   })
@@ -33,25 +35,35 @@ const config = createRoute({
   responses: { 200: { description: 'Client settings', content: { 'application/json': { schema: ClientConfig } } }, ...errorResponses },
 })
 
-export const systemRoutes = (basemapUrl: string | null) =>
+/** GET /health: public (load balancers, monitors), touches no scoped table. */
+export const healthRoutes = newRouter().openapi(health, async (c) => {
+  const db = c.get('db')
+  const { rows } = await db.orm.execute<{ v: string }>(sql`select postgis_lib_version() as v`)
+  return c.json({ ok: true as const, db: db.kind, postgis: rows[0].v }, 200)
+})
+
+/** GET /config: for signed-in users; the district is read through their scope (its row is an ancestor of every scope). */
+export const configRoutes = (basemapUrl: string | null) =>
   newRouter()
-    .openapi(health, async (c) => {
-      const db = c.get('db')
-      const { rows } = await db.orm.execute<{ v: string }>(sql`select postgis_lib_version() as v`)
-      return c.json({ ok: true as const, db: db.kind, postgis: rows[0].v }, 200)
-    })
     .openapi(config, async (c) => {
       const db = c.get('db')
-      const { rows } = await db.orm.execute<{ id: number | null; b: [number, number, number, number] | null }>(sql`
-        select (select min(id) from areas where level = 'district') as id,
-          case when e is null then null else json_build_array(ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)) end as b
-        from (select ST_Extent(geom) as e from areas where level = 'district') x`)
+      type Box = [number, number, number, number]
+      const scope = c.get('user').areaIds
+      const box = (e: ReturnType<typeof sql>) => sql`case when ${e} is null then null else json_build_array(ST_XMin(${e}), ST_YMin(${e}), ST_XMax(${e}), ST_YMax(${e})) end`
+      const { rows } = await c.get('tx').execute<{ id: number | null; b: Box | null; home: number | null; hb: Box | null }>(sql`
+        select (select min(id) from areas where level = 'district') as id, ${box(sql`d.e`)} as b,
+          (select a.id from areas a where a.id = any(${sql.param(scope)}::int[]) order by cardinality(a.path), a.id limit 1) as home,
+          ${box(sql`h.e`)} as hb
+        from (select ST_Extent(geom) as e from areas where level = 'district') d,
+             (select ST_Extent(geom) as e from areas where id = any(${sql.param(scope)}::int[])) h`)
       return c.json(
         {
           db: db.kind,
           basemapUrl,
           districtId: rows[0].id,
           districtBbox: rows[0].b,
+          homeAreaId: rows[0].home,
+          homeBbox: rows[0].hb,
           incidentTypes: [...INCIDENT_TYPES],
           stationTypes: [...STATION_TYPES],
         },

@@ -48,8 +48,8 @@ describe('POST /api/auth/login', () => {
     expect(res.status).toBe(200)
     const body = await res.json()
     expect(body.user).toMatchObject({ username: 'admin', role: 'admin' })
-    expect(body.user.areaIds).toHaveLength(1)
-    expect(Object.keys(body.user).sort()).toEqual(['areaIds', 'id', 'role', 'username'])
+    expect(body.user.areas).toHaveLength(1)
+    expect(Object.keys(body.user).sort()).toEqual(['areas', 'id', 'role', 'username'])
     const setCookie = res.headers.get('set-cookie')!
     expect(setCookie).toMatch(/^gp_session=[A-Za-z0-9_-]{43};/)
     expect(setCookie).toMatch(/;\s*HttpOnly/i)
@@ -185,16 +185,18 @@ describe('sessions', () => {
     const cookie = await loginAs(u.username)
     const who = await me(cookie)
     expect(who.status).toBe(200)
-    expect(await who.json()).toEqual({ id: u.id, username: u.username, role: 'admin', areaIds: [u.district] })
+    expect(await who.json()).toEqual({ id: u.id, username: u.username, role: 'admin', areas: [u.district] })
+    // The contract's address answers the same.
+    expect(await (await t.api.request('/api/me', { headers: { cookie } })).json()).toEqual({ id: u.id, username: u.username, role: 'admin', areas: [u.district] })
     const out = await t.api.request('/api/auth/logout', { method: 'POST', headers: { cookie } })
     expect(out.status).toBe(204)
     expect(out.headers.get('set-cookie')).toMatch(/^gp_session=;.*Max-Age=0/)
     expect((await me(cookie)).status).toBe(401)
     const { rows } = await t.db.pool.query('select 1 from sessions where user_id = $1', [u.id])
     expect(rows).toHaveLength(0)
-    // Logging out again (or without a cookie) is harmless.
-    expect((await t.api.request('/api/auth/logout', { method: 'POST', headers: { cookie } })).status).toBe(204)
-    expect((await t.api.request('/api/auth/logout', { method: 'POST' })).status).toBe(204)
+    // Logging out again (or without a cookie) needs a session like every other route.
+    expect((await t.api.request('/api/auth/logout', { method: 'POST', headers: { cookie } })).status).toBe(401)
+    expect((await t.api.request('/api/auth/logout', { method: 'POST' })).status).toBe(401)
   })
 
   it('keeps sessions apart: two logins of one user are two sessions', async () => {

@@ -4,6 +4,8 @@ import { Hono } from 'hono'
 import { inject } from 'vitest'
 import { openDatabase, type Database } from '../../db/client.ts'
 import { createApi } from '../../api/app.ts'
+import { createLogger } from '../../api/lib/log.ts'
+import { signIn, type Client } from '../helpers/api.ts'
 
 // A TCP proxy between the API and the database lets the test cut the database off and bring it back.
 class Proxy {
@@ -33,13 +35,15 @@ class Proxy {
 let proxy: Proxy
 let db: Database
 let api: Hono
+let admin: Client
 beforeAll(async () => {
   const url = new URL(inject('dbUrl'))
   proxy = new Proxy({ host: url.hostname, port: Number(url.port || 5432) })
   await proxy.up()
   url.host = `127.0.0.1:${proxy.port}`
   db = { ...(await openDatabase({ databaseUrl: url.toString(), poolSize: 2 })), kind: inject('dbKind') }
-  api = new Hono().route('/api', createApi(db, { log: () => {} }))
+  api = new Hono().route('/api', createApi(db, { logger: createLogger('silent') }))
+  admin = await signIn(api, 'admin')
 })
 afterAll(async () => {
   await db.pool.end()
@@ -51,7 +55,7 @@ describe('a database that goes away and comes back', () => {
     expect((await api.request('/api/health')).status).toBe(200)
     await proxy.down()
     for (const path of ['/api/health', '/api/areas?level=street', '/api/incidents?limit=5']) {
-      const res = await api.request(path)
+      const res = await admin.get(path)
       expect(res.status, path).toBe(503)
       expect((await res.json()).error).toBe('db_unavailable')
       expect(res.headers.get('Retry-After')).toBeTruthy()
@@ -59,7 +63,7 @@ describe('a database that goes away and comes back', () => {
     await proxy.up()
     let status = 0
     for (let i = 0; i < 20 && status !== 200; i++) {
-      status = (await api.request('/api/areas?level=street')).status
+      status = (await admin.get('/api/areas?level=street')).status
       if (status !== 200) await new Promise((r) => setTimeout(r, 250))
     }
     expect(status).toBe(200)

@@ -49,6 +49,14 @@ async function settle(page: Page) {
   )
 }
 
+/** Signs in through the login page as a demo account. */
+async function signInPage(page: Page, username: string) {
+  await page.waitForSelector('[data-testid=login-form]')
+  await page.fill('[data-testid=login-username]', username)
+  await page.fill('[data-testid=login-password]', 'gridpulse-demo')
+  await page.click('[data-testid=login-submit]')
+}
+
 /** Counts screenshot pixels within `tol` of `rgb`. */
 async function countColour(page: Page, rgb: [number, number, number], tol = 24): Promise<number> {
   const { data: rgba } = PNG.sync.read(await page.screenshot())
@@ -102,6 +110,10 @@ describe.skipIf(!canRun)('map in a real browser', () => {
     })
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
     page.on('pageerror', (e) => pageErrors.push(String(e)))
+    // A Content-Security-Policy violation is logged to the console: the map must work under ours.
+    page.on('console', (m) => {
+      if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) pageErrors.push(`CSP: ${m.text()}`)
+    })
     // Nothing but our own origin may be fetched (no external tiles, fonts, glyphs).
     await page.route((url) => !url.href.startsWith(server.url), (route) => {
       pageErrors.push(`external request: ${route.request().url()}`)
@@ -115,12 +127,21 @@ describe.skipIf(!canRun)('map in a real browser', () => {
   }, 60_000)
 
   it('draws the grid outlines and drills down to a grid on click', async () => {
-    const grids = (await (await fetch(new URL('api/areas?level=grid', server.url))).json()) as { features: GridFeature[] }
+    const login = await fetch(new URL('api/auth/login', server.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: 'gridpulse-demo' }),
+    })
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]
+    const grids = (await (await fetch(new URL('api/areas?level=grid', server.url), { headers: { cookie } })).json()) as { features: GridFeature[] }
     expect(grids.features.length).toBeGreaterThan(0)
     const grid = grids.features[0]
 
-    await page.goto(server.url)
+    const res = await page.goto(server.url)
+    expect(res?.headers()['content-security-policy']).toMatch(/script-src 'self'/)
+    await signInPage(page, 'admin')
     await settle(page)
+    expect(await page.textContent('[data-testid=user-badge]')).toContain('admin')
     expect(await page.getAttribute('[data-testid=layer-panel]', 'data-grid-count')).toBe(String(grids.features.length))
     // Chinese text is drawn with the shipped font (the machine has no CJK font of its own).
     expect(await page.evaluate(() => document.fonts.check('500 16px "Noto Sans SC"', '网格'))).toBe(true)
@@ -147,6 +168,19 @@ describe.skipIf(!canRun)('map in a real browser', () => {
     await expect.poll(() => page.textContent('[data-testid=area-name]')).toBe(grid.properties.name)
     const households = new Intl.NumberFormat('zh-CN').format(grid.properties.households)
     expect(await page.textContent('[data-testid=area-households]')).toBe(households)
+    expect(pageErrors).toEqual([])
+  }, 120_000)
+
+  it('signs out, and a grid leader starts at their own grid with out-of-scope ancestors not clickable', async () => {
+    await page.click('[data-testid=logout]')
+    await signInPage(page, 'leader')
+    await settle(page)
+    const panel = page.locator('[data-testid=area-panel]')
+    expect(await panel.getAttribute('data-level')).toBe('grid')
+    expect(await page.textContent('[data-testid=user-badge]')).toContain('leader')
+    // The breadcrumb names district, street and community, but none of them is a link.
+    expect(await page.locator('.breadcrumb button').count()).toBe(0)
+    expect(await page.locator('.breadcrumb span').first().textContent()).toBeTruthy()
     expect(pageErrors).toEqual([])
   }, 120_000)
 })

@@ -10,6 +10,7 @@ import { MapView, type FitRequest, type MapViewport } from '../map/MapView.tsx'
 import { buildingsQuery, roadsQuery } from '../map/queries.ts'
 import { parseBasemapUrl } from '../map/style.ts'
 import { DETAIL_ZOOM, useMapLayers } from '../map/useMapLayers.ts'
+import { readsCases, type User } from '../auth/queries.ts'
 import type { AreaFeature } from './client.ts'
 import { Header } from './Header.tsx'
 import { LayerPanel } from './LayerPanel.tsx'
@@ -21,7 +22,7 @@ import { Tooltip } from './Tooltip.tsx'
 const PANEL_WIDTH = 380
 
 /** The dashboard shell: header, full-window map, layer panel, legend, area panel, tooltip. */
-export function App() {
+export function App({ user }: { user: User }) {
   const { t } = useTranslation()
   const settings = useSettings()
   const config = useQuery(configQuery())
@@ -30,8 +31,10 @@ export function App() {
   const [viewport, setViewport] = useState<MapViewport | null>(null)
   const [hover, setHover] = useState<PickingInfo | null>(null)
   const [fit, setFit] = useState<FitRequest | null>(null)
-  const drill = useDrill(chosenId, config.data?.districtId)
-  const mapLayers = useMapLayers(config.data, drill, viewport, settings)
+  // The map starts at the broadest area of the user's scope (the district for admins and planners).
+  const home = config.data ? (config.data.homeAreaId ?? config.data.districtId) : undefined
+  const drill = useDrill(chosenId, home)
+  const mapLayers = useMapLayers(config.data, drill, viewport, settings, readsCases(user))
 
   const basemapUrl = settings.basemapUrl ?? config.data?.basemapUrl ?? ''
   const basemap = useMemo(() => parseBasemapUrl(basemapUrl), [basemapUrl])
@@ -47,9 +50,10 @@ export function App() {
     [roads.data, buildings.data, zoomedIn, district],
   )
 
-  // First view: the whole district; afterwards every selection frames its area.
+  // First view: the user's scope; afterwards every selection frames its area.
   useEffect(() => {
-    if (config.data?.districtBbox && !fit) setFit({ bbox: config.data.districtBbox, key: 'district', animate: false })
+    const bbox = config.data?.homeBbox ?? config.data?.districtBbox
+    if (bbox && !fit) setFit({ bbox, key: 'home', animate: false })
   }, [config.data, fit])
   const [fitCount, setFitCount] = useState(0)
   useEffect(() => {
@@ -85,7 +89,7 @@ export function App() {
         onHover={onHover}
         onClick={onClick}
       />
-      <Header config={config.data} />
+      <Header config={config.data} user={user} />
       {config.error && <div className="banner error">{t('app.error')}: {config.error.message}</div>}
       {settings.gcj02 && basemap.kind !== 'offline' && <div className="banner warn">{t('settings.gcj02Note')}</div>}
       <div className="left-column">
@@ -93,13 +97,14 @@ export function App() {
           config={config.data}
           settings={settings}
           shownIncidents={mapLayers.incidents?.length}
+          readsCases={readsCases(user)}
           zoom={viewport?.zoom}
           gridCount={mapLayers.gridCount}
         />
         <Legend config={config.data} />
       </div>
       {panelOpen && drill.selectedId !== undefined && (
-        <AreaPanel drill={drill} width={PANEL_WIDTH} onSelect={select} onClose={() => setPanelOpen(false)} />
+        <AreaPanel drill={drill} user={user} width={PANEL_WIDTH} onSelect={select} onClose={() => setPanelOpen(false)} />
       )}
       {hover && <Tooltip info={hover} incidents={mapLayers.incidents} incidentTypes={config.data?.incidentTypes ?? []} />}
     </div>

@@ -1,14 +1,17 @@
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
+import { useQueryClient } from '@tanstack/react-query'
+import { signOut, type User } from '../auth/queries.ts'
 import type { AppConfig } from './client.ts'
 import { LANGUAGES, setLanguage, type Language } from './i18n.ts'
 import { SettingsPopover } from './SettingsPopover.tsx'
 
 const LANGUAGE_LABEL: Record<Language, string> = { 'zh-CN': '中文', en: 'EN' }
 
-/** Title bar with the basemap settings and the language switch. */
-export function Header({ config }: { config?: AppConfig }) {
+/** Title bar: the signed-in user, sign-out, admin link, basemap settings and the language switch. */
+export function Header({ config, user }: { config?: AppConfig; user: User }) {
   const { t, i18n } = useTranslation()
+  const qc = useQueryClient()
   const [settingsOpen, setSettingsOpen] = useState(false)
   return (
     <header className="header">
@@ -18,9 +21,22 @@ export function Header({ config }: { config?: AppConfig }) {
         <span className="subtitle">{t('app.subtitle')}</span>
       </div>
       <div className="header-actions">
-        <button type="button" className="button" onClick={() => setSettingsOpen((o) => !o)} aria-expanded={settingsOpen} data-testid="settings-button">
-          {t('settings.open')}
+        {user.role === 'admin' && (
+          <a className="button" href={location.hash === '#/admin' ? '#/' : '#/admin'} data-testid="admin-link">
+            {location.hash === '#/admin' ? t('admin.backToMap') : t('admin.open')}
+          </a>
+        )}
+        <span className="user-badge" data-testid="user-badge">
+          {user.username} · {t(`role.${user.role}`)}
+        </span>
+        <button type="button" className="button" onClick={() => void signOut(qc)} data-testid="logout">
+          {t('login.logout')}
         </button>
+        {config && (
+          <button type="button" className="button" onClick={() => setSettingsOpen((o) => !o)} aria-expanded={settingsOpen} data-testid="settings-button">
+            {t('settings.open')}
+          </button>
+        )}
         <div className="lang-switch" role="group" aria-label={t('app.language')}>
           {LANGUAGES.map((lang) => (
             <button

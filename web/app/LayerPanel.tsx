@@ -16,10 +16,12 @@ interface Props {
   shownIncidents?: number
   zoom?: number
   gridCount: number
+  /** False for planners: incidents are aggregates only, so their layer and filters are hidden. */
+  readsCases: boolean
 }
 
 /** Layer toggles, incident period and type filter. */
-export function LayerPanel({ config, settings, shownIncidents, zoom, gridCount }: Props) {
+export function LayerPanel({ config, settings, shownIncidents, zoom, gridCount, readsCases }: Props) {
   const { t, i18n } = useTranslation()
   const lang = i18n.language
   const period = useMemo(() => lastDays(settings.periodDays), [settings.periodDays])
@@ -32,7 +34,7 @@ export function LayerPanel({ config, settings, shownIncidents, zoom, gridCount }
     <aside className="panel layer-panel" data-testid="layer-panel" data-grid-count={gridCount}>
       <h2>{t('layers.title')}</h2>
       <ul className="toggles">
-        {LAYER_KEYS.map((k) => (
+        {LAYER_KEYS.filter((k) => readsCases || k !== 'incidents').map((k) => (
           <li key={k} className={zoomedOut && (k === 'microGrids' || k === 'buildings') ? 'dim' : ''}>
             <label className="check">
               <input type="checkbox" checked={settings.layers[k]} onChange={(e) => setLayer(k, e.target.checked)} data-testid={`toggle-${k}`} />
@@ -41,6 +43,9 @@ export function LayerPanel({ config, settings, shownIncidents, zoom, gridCount }
           </li>
         ))}
       </ul>
+      {!readsCases && <p className="hint" data-testid="aggregates-only">{t('layers.aggregatesOnly')}</p>}
+      {readsCases && (
+        <>
       <h3>{t('layers.period')}</h3>
       <select value={settings.periodDays} onChange={(e) => updateSettings({ periodDays: Number(e.target.value) })}>
         {PERIODS.map((n) => (
@@ -75,6 +80,8 @@ export function LayerPanel({ config, settings, shownIncidents, zoom, gridCount }
         ))}
       </ul>
       {shownIncidents !== undefined && <p className="hint">{t('layers.shown', { n: formatNumber(shownIncidents, lang) })}</p>}
+        </>
+      )}
     </aside>
   )
 }

@@ -19,12 +19,22 @@ const zhCN = {
     psych_legal: '心', self_governance: '自', police_post: '警',
     party_service_center: '党', social_psych_room: '社', mediation_room: '调',
   },
-  role: { commander: '指挥员', grid_leader: '网格长', grid_member: '网格员', micro_grid_leader: '微网格长', planner: '规划员' },
+  login: {
+    username: '用户名', password: '密码', submit: '登录', logout: '退出', wrong: '用户名或密码错误',
+    limited: '尝试次数过多：{{message}}',
+  },
+  admin: {
+    open: '管理', backToMap: '返回地图', users: '账号', audit: '审计日志', areaIds: '区域编号（逗号分隔）', create: '新建账号',
+    role: '角色', lastLogin: '最近登录', status: '状态', active: '启用', disabled: '已停用', anyAction: '全部操作',
+    target: '对象', from: '自', to: '至', when: '时间', client: '来源地址', actionLabel: '操作', rows: '行数', newer: '较新', older: '较早',
+    action: { read: '查看', insert: '新增', update: '修改', delete: '删除', login: '登录', login_failed: '登录失败', logout: '退出', admin: '账号管理' },
+  },
+  role: { admin: '管理员', commander: '指挥员', grid_leader: '网格长', grid_member: '网格员', micro_grid_leader: '微网格长', planner: '规划员' },
   layers: {
     title: '图层', areas: '区划下钻', grids: '网格', microGrids: '微网格（放大后）', stations: '站点',
     incidents: '事件', roads: '道路', buildings: '楼栋（放大后）', labels: '名称标注',
     period: '时段', days: '近{{n}}天', incidentTypes: '事件类型', all: '全选', none: '全不选',
-    shown: '显示 {{n}} 个事件',
+    shown: '显示 {{n}} 个事件', aggregatesOnly: '规划员仅可查看事件统计（区域面板），不显示单个事件。',
   },
   legend: { title: '图例', levels: '区划层级', stations: '站点类型', incidents: '事件类型' },
   panel: {
@@ -57,12 +67,22 @@ const en: typeof zhCN = {
     psych_legal: 'L', self_governance: 'S', police_post: 'P',
     party_service_center: 'C', social_psych_room: 'Y', mediation_room: 'M',
   },
-  role: { commander: 'Commander', grid_leader: 'Grid leader', grid_member: 'Grid member', micro_grid_leader: 'Micro-grid leader', planner: 'Planner' },
+  login: {
+    username: 'Username', password: 'Password', submit: 'Sign in', logout: 'Sign out', wrong: 'Wrong username or password',
+    limited: 'Too many attempts: {{message}}',
+  },
+  admin: {
+    open: 'Admin', backToMap: 'Back to map', users: 'Accounts', audit: 'Audit log', areaIds: 'Area ids (comma-separated)', create: 'Create account',
+    role: 'Role', lastLogin: 'Last sign-in', status: 'Status', active: 'Active', disabled: 'Disabled', anyAction: 'Any action',
+    target: 'Target', from: 'From', to: 'To', when: 'When', client: 'Client address', actionLabel: 'Action', rows: 'Rows', newer: 'Newer', older: 'Older',
+    action: { read: 'Read', insert: 'Insert', update: 'Update', delete: 'Delete', login: 'Sign-in', login_failed: 'Failed sign-in', logout: 'Sign-out', admin: 'Account change' },
+  },
+  role: { admin: 'Admin', commander: 'Commander', grid_leader: 'Grid leader', grid_member: 'Grid member', micro_grid_leader: 'Micro-grid leader', planner: 'Planner' },
   layers: {
     title: 'Layers', areas: 'Drill-down areas', grids: 'Grids', microGrids: 'Micro-grids (zoomed in)', stations: 'Stations',
     incidents: 'Incidents', roads: 'Roads', buildings: 'Buildings (zoomed in)', labels: 'Labels',
     period: 'Period', days: 'Last {{n}} days', incidentTypes: 'Incident types', all: 'All', none: 'None',
-    shown: '{{n}} incidents shown',
+    shown: '{{n}} incidents shown', aggregatesOnly: 'Planners see incident statistics (area panel), not individual incidents.',
   },
   legend: { title: 'Legend', levels: 'Area levels', stations: 'Station types', incidents: 'Incident types' },
   panel: {

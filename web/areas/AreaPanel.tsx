@@ -1,17 +1,19 @@
 import { useTranslation } from 'react-i18next'
 import { formatNumber } from '../app/format.ts'
 import { colorOf, css, INCIDENT_COLORS } from '../map/colors.ts'
+import { inScope, type User } from '../auth/queries.ts'
 import type { DrillState } from './useDrill.ts'
 
 interface Props {
   drill: DrillState
+  user: User
   width: number
   onSelect(id: number): void
   onClose(): void
 }
 
 /** Side panel for the selected area: breadcrumb, figures, workers, incident counts, sub-areas. */
-export function AreaPanel({ drill, width, onSelect, onClose }: Props) {
+export function AreaPanel({ drill, user, width, onSelect, onClose }: Props) {
   const { t, i18n } = useTranslation()
   const lang = i18n.language
   const d = drill.detail
@@ -26,16 +28,23 @@ export function AreaPanel({ drill, width, onSelect, onClose }: Props) {
   }
   const byType = Object.entries(d.incidents.by_type).sort((a, b) => b[1] - a[1])
   const maxType = Math.max(1, ...byType.map(([, c]) => c))
-  const parent = d.ancestors.at(-1)
+  // Ancestors above the user's scope are shown for orientation but cannot be opened.
+  const path = d.ancestors.map((a) => a.id)
+  const open = (i: number) => inScope(user, path.slice(0, i), path[i])
+  const parent = d.ancestors.length && open(d.ancestors.length - 1) ? d.ancestors.at(-1) : undefined
 
   return (
     <aside className="panel area-panel" style={{ width }} data-testid="area-panel" data-area-id={d.id} data-level={d.level}>
       <nav className="breadcrumb" aria-label="breadcrumb">
-        {d.ancestors.map((a) => (
+        {d.ancestors.map((a, i) => (
           <span key={a.id}>
-            <button type="button" className="link" onClick={() => onSelect(a.id)}>
-              {a.name}
-            </button>
+            {open(i) ? (
+              <button type="button" className="link" onClick={() => onSelect(a.id)}>
+                {a.name}
+              </button>
+            ) : (
+              <span>{a.name}</span>
+            )}
             <span className="sep">›</span>
           </span>
         ))}

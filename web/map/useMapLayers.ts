@@ -31,7 +31,7 @@ export interface MapLayers {
 }
 
 /** Gathers the server data for every deck.gl layer and builds the layer list, bottom to top. */
-export function useMapLayers(config: AppConfig | undefined, drill: DrillState, viewport: MapViewport | null, settings: Settings): MapLayers {
+export function useMapLayers(config: AppConfig | undefined, drill: DrillState, viewport: MapViewport | null, settings: Settings, readsCases = true): MapLayers {
   const { t, i18n } = useTranslation()
   const show = settings.layers
   const detailBbox = viewport && viewport.zoom >= DETAIL_ZOOM ? snapBbox(viewport.bbox) : undefined
@@ -41,7 +41,8 @@ export function useMapLayers(config: AppConfig | undefined, drill: DrillState, v
   const microGrids = useQuery(areasQuery({ level: 'micro_grid', bbox: detailBbox }, !!detailBbox && show.microGrids))
   const stations = useQuery(stationsQuery())
   const period = useMemo(() => lastDays(settings.periodDays), [settings.periodDays])
-  const points = useQuery({ ...incidentPointsQuery({ ...period, bbox: config?.districtBbox ?? undefined }), enabled: !!config })
+  // Planners get aggregates only: the API refuses them individual incident points.
+  const points = useQuery({ ...incidentPointsQuery({ ...period, bbox: config?.homeBbox ?? config?.districtBbox ?? undefined }), enabled: !!config && readsCases })
 
   const types = config?.incidentTypes
   const filtered = useMemo(() => {

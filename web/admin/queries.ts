@@ -1,0 +1,43 @@
+import { queryOptions } from '@tanstack/react-query'
+import type { InferRequestType, InferResponseType } from 'hono/client'
+import { okJson } from '../app/api.ts'
+import { client } from '../app/client.ts'
+
+export type AdminUser = InferResponseType<typeof client.admin.users.$get, 200>[number]
+export type NewUser = InferRequestType<typeof client.admin.users.$post>['json']
+export type UserChanges = InferRequestType<(typeof client.admin.users)[':id']['$patch']>['json']
+export type AuditPage = InferResponseType<typeof client.admin.audit.$get, 200>
+export type AuditEntry = AuditPage['entries'][number]
+export type AuditFilter = { user?: string; action?: AuditEntry['action']; target?: string; from?: string; to?: string }
+
+export const usersQuery = () =>
+  queryOptions({
+    queryKey: ['admin', 'users'],
+    queryFn: ({ signal }) => okJson(client.admin.users.$get(undefined, { init: { signal } })),
+  })
+
+export const createUser = (u: NewUser) => okJson(client.admin.users.$post({ json: u }))
+export const updateUser = (id: number, changes: UserChanges) => okJson(client.admin.users[':id'].$patch({ param: { id: String(id) }, json: changes }))
+
+/** One page of the audit log, newest first; `before` continues after the previous page. */
+export const auditQuery = (f: AuditFilter, before?: number) =>
+  queryOptions({
+    queryKey: ['admin', 'audit', f, before ?? null],
+    queryFn: ({ signal }) =>
+      okJson(
+        client.admin.audit.$get(
+          {
+            query: {
+              user: f.user || undefined,
+              action: f.action || undefined,
+              target: f.target || undefined,
+              from: f.from || undefined,
+              to: f.to || undefined,
+              limit: '100',
+              before: before === undefined ? undefined : String(before),
+            },
+          },
+          { init: { signal } },
+        ),
+      ),
+  })
