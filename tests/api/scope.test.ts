@@ -17,11 +17,7 @@ const SCOPED_TABLES = ['areas', 'buildings', 'people', 'person_areas', 'stations
 
 const count = async (c: pg.PoolClient | pg.Pool, sql: string, params: unknown[] = []) => (await c.query<{ n: number }>(sql, params)).rows[0].n
 
-/**
- * A point literal for statements that are expected to fail. They go through the simple query
- * protocol (no parameters): the embedded pglite-socket answers a failed extended-protocol message
- * with an extra ReadyForQuery and desynchronises the connection (electric-sql/pglite#958).
- */
+/** A point literal for statements that are expected to fail (simple query protocol, no parameters). */
 const point = ({ x, y }: { x: number; y: number }) => {
   if (!Number.isFinite(x) || !Number.isFinite(y)) throw new TypeError('bad point')
   return `ST_SetSRID(ST_MakePoint(${x}, ${y}), 4326)`
