@@ -19,6 +19,14 @@ export const usersQuery = () =>
 export const createUser = (u: NewUser) => okJson(client.admin.users.$post({ json: u }))
 export const updateUser = (id: number, changes: UserChanges) => okJson(client.admin.users[':id'].$patch({ param: { id: String(id) }, json: changes }))
 
+/** A calendar day typed in the UI as the instant its Asia/Shanghai day starts (`next` = the day after). */
+function dayStart(day: string | undefined, next = false): string | undefined {
+  if (!day || !/^\d{4}-\d{2}-\d{2}$/.test(day)) return undefined
+  const d = new Date(`${day}T00:00:00+08:00`)
+  if (next) d.setUTCDate(d.getUTCDate() + 1)
+  return d.toISOString()
+}
+
 /** One page of the audit log, newest first; `before` continues after the previous page. */
 export const auditQuery = (f: AuditFilter, before?: number) =>
   queryOptions({
@@ -31,8 +39,9 @@ export const auditQuery = (f: AuditFilter, before?: number) =>
               user: f.user || undefined,
               action: f.action || undefined,
               target: f.target || undefined,
-              from: f.from || undefined,
-              to: f.to || undefined,
+              // Days are Asia/Shanghai days, `to` inclusive.
+              from: dayStart(f.from),
+              to: dayStart(f.to, true),
               limit: '100',
               before: before === undefined ? undefined : String(before),
             },
