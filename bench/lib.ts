@@ -25,3 +25,36 @@ export function psqlTimings(url: string, statement: string, runs: number): numbe
   if (r.status !== 0) throw new Error(`psql failed: ${r.stderr}`)
   return [...r.stdout.matchAll(/Time: ([\d.]+) ms/g)].map((m) => Number(m[1]))
 }
+
+/** The demo accounts' password (DEMO_PASSWORD overrides it, as for the server). */
+export const BENCH_PASSWORD = process.env.DEMO_PASSWORD || 'gridpulse-demo'
+
+export interface SignedIn {
+  /** `gp_session=<token>`, ready for a Cookie header. */
+  cookie: string
+  /** The raw session token (for a browser context's cookie jar). */
+  token: string
+  user: { id: number; username: string; role: string; areas: number[] }
+}
+
+/** POST /api/auth/login as a demo account; throws unless the answer is 200 with a gp_session cookie. */
+export async function signIn(baseUrl: string, username: string, password = BENCH_PASSWORD): Promise<SignedIn> {
+  const res = await fetch(new URL('api/auth/login', baseUrl), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  })
+  const body = await res.text()
+  if (res.status !== 200) throw new Error(`sign-in as ${username}: HTTP ${res.status} ${body.slice(0, 200)}`)
+  const token = res.headers
+    .getSetCookie()
+    .map((c) => /^gp_session=([^;]*)/.exec(c)?.[1])
+    .find((t) => t)
+  if (!token) throw new Error(`sign-in as ${username}: no gp_session cookie in the answer`)
+  return { cookie: `gp_session=${token}`, token, user: JSON.parse(body).user }
+}
+
+/** The `total` entry of a Server-Timing header (hono/timing: `total;desc="server";dur=12.3`), in ms. */
+export function serverTotalMs(res: Response): number {
+  return Number(/(?:^|,)\s*total;[^,]*?dur=([\d.]+)/.exec(res.headers.get('Server-Timing') ?? '')?.[1])
+}

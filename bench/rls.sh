@@ -6,7 +6,7 @@ DB=${DB:?set DB to a seeded GridPulse database URL}; T=${T:-5}
 read -r S G < <(psql "$DB" -Atc "select street_id, grid_id from incidents group by 1, 2 order by count(*) desc, 2 limit 1" | tr '|' ' ')
 Q30="select count(*) from incidents where reported_at > now() - interval '30 days';"
 QGRID="select count(*), sum(length(ST_AsGeoJSON(geom))) from areas where level = 'grid';"
-app() { echo "set local role gridpulse_app; select set_config('app.user_id', '1', true), set_config('app.role', '$1', true), set_config('app.area_ids', '$2', true);"; }
+app() { echo "select app_set_scope('$1', 1, '{$2}'::integer[]); set local role gridpulse_app;"; }
 run() {
   f=$(mktemp); printf 'begin;\n%s\n%s\ncommit;\n' "$2" "$3" > "$f"
   printf '%-44s %8s ms\n' "$1" "$(pgbench -n -f "$f" -T "$T" "$DB" 2>/dev/null | awk '/latency average/ {print $4}')"; rm -f "$f"

@@ -1,15 +1,25 @@
-// `npm run bench -- [areas|startup|seed] …`: each benchmark prints a table against its baseline.
+// `npm run bench -- [areas|startup|seed|scope|login] …`: each benchmark prints a table against its baseline.
 import { benchAreas } from './areas.ts'
+import { benchLogin } from './login.ts'
+import { benchScope } from './scope.ts'
 import { benchSeed } from './seed.ts'
 import { benchStartup } from './startup.ts'
 
 const which = process.argv.slice(2).filter((a) => !a.startsWith('--'))
 const url = process.env.DATABASE_URL
 const all = which.length === 0
+const runsArg = process.argv.find((a) => a.startsWith('--runs='))?.slice(7)
+const runs = runsArg ? Number(runsArg) : undefined
 if (all || which.includes('startup')) await benchStartup()
 if (all || which.includes('areas')) {
   if (!url) console.log('\nareas: skipped (set DATABASE_URL to a seeded PostGIS, e.g. after `npm run bench -- seed`)')
   else await benchAreas(url)
+}
+if (all || which.includes('login')) await benchLogin(url)
+if (all || which.includes('scope')) {
+  // Switches row-level security off and on in DATABASE_URL (like seed, which wipes it): a bench database only.
+  if (!url) console.log('\nscope: skipped (set DATABASE_URL to a seeded bench database whose RLS may be switched off and on)')
+  else await benchScope(url, runs)
 }
 if (all || which.includes('seed')) {
   if (!url) console.log('\nseed: skipped (set DATABASE_URL to a PostgreSQL server whose database may be wiped)')

@@ -23,8 +23,9 @@ const ROLES: ReadonlySet<string> = new Set<ScopeRole>(['admin', 'commander', 'gr
 const isId = (n: unknown) => Number.isSafeInteger(n) && (n as number) > 0 && (n as number) <= 2147483647
 
 /**
- * The statement that starts a scoped transaction: BEGIN, SET LOCAL ROLE gridpulse_app and the
- * transaction-local app.* settings, sent as one simple-protocol round trip. Values are validated
+ * The statement that starts a scoped transaction, one simple-protocol round trip: BEGIN; then, as
+ * the owner, app_set_scope() stores the transaction-local settings and expands the scope once
+ * (db/migrations/0006_scope_once.sql); then SET LOCAL ROLE gridpulse_app. Values are validated
  * here and quoted with the driver's escapeLiteral.
  */
 export function scopeStatement(scope: Scope): string {
@@ -32,16 +33,16 @@ export function scopeStatement(scope: Scope): string {
   if (!ROLES.has(scope.role)) throw new TypeError(`scope.role must be one of ${[...ROLES].join(', ')}, got ${String(scope.role)}`)
   if (!Array.isArray(scope.areaIds) || !scope.areaIds.every(isId)) throw new TypeError('scope.areaIds must be positive integers')
   if (scope.accountId !== undefined && !isId(scope.accountId)) throw new TypeError('scope.accountId must be a positive integer')
-  const lit = (v: string) => pg.escapeLiteral(v)
-  const settings: [string, string][] = [
-    ['app.user_id', scope.userId === null ? '' : String(scope.userId)],
-    ['app.role', scope.role],
-    ['app.area_ids', scope.areaIds.join(',')],
-    ['app.account_id', scope.accountId === undefined ? '' : String(scope.accountId)],
-    ['app.username', scope.username ?? ''],
-    ['app.client_addr', scope.clientAddr ?? ''],
+  const lit = (v: string | null | undefined) => (v === null || v === undefined || v === '' ? 'null' : pg.escapeLiteral(v))
+  const args = [
+    lit(scope.role),
+    scope.userId === null ? 'null' : String(scope.userId),
+    `'{${scope.areaIds.join(',')}}'::integer[]`,
+    scope.accountId === undefined ? 'null' : String(scope.accountId),
+    lit(scope.username),
+    lit(scope.clientAddr),
   ]
-  return `begin; set local role ${APP_ROLE}; select ${settings.map(([k, v]) => `set_config('${k}', ${lit(v)}, true)`).join(', ')}`
+  return `begin; select app_set_scope(${args.join(', ')}); set local role ${APP_ROLE}`
 }
 
 /** Run `fn` in one transaction as role gridpulse_app with the scope set locally, so RLS filters every row it reads or writes. */

@@ -10,6 +10,19 @@ export interface IncidentFilter {
   from?: string
   to?: string
   area?: { id: number; level: AreaLevel }
+  /**
+   * The user's scope areas by level, repeated as an explicit condition when no `area` is given:
+   * RLS already guarantees the rows, but only a condition in the query lets the planner use the
+   * per-area indexes (a grid leader's newest incidents: 40 ms by walking all incidents by time).
+   */
+  scope?: Partial<Record<AreaLevel, number[]>>
+}
+
+const AREA_COLUMN: Record<Exclude<AreaLevel, 'district'>, string> = {
+  street: 'street_id',
+  community: 'community_id',
+  grid: 'grid_id',
+  micro_grid: 'micro_grid_id',
 }
 
 /** Page position: the last row's (reported_at, id); the list runs newest first. */
@@ -39,6 +52,12 @@ export function incidentWhere(f: IncidentFilter): SQL {
   if (f.from) where.push(sql`i.reported_at >= ${f.from}::timestamptz`)
   if (f.to) where.push(sql`i.reported_at < ${f.to}::timestamptz`)
   if (f.area) where.push(incidentInArea(f.area.level, f.area.id))
+  else if (f.scope && !f.scope.district) {
+    const any = (Object.keys(AREA_COLUMN) as (keyof typeof AREA_COLUMN)[])
+      .filter((level) => f.scope![level]?.length)
+      .map((level) => sql`${sql.identifier('i')}.${sql.identifier(AREA_COLUMN[level])} = any(${sql.param(f.scope![level])}::int[])`)
+    where.push(any.length ? sql`(${sql.join(any, sql` or `)})` : sql`false`)
+  }
   return sql.join(where, sql` and `)
 }
 

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
+import { sql } from 'drizzle-orm'
 import { INCIDENT_SOURCES, INCIDENT_STATUSES, INCIDENT_TYPES, type AreaLevel } from '../../geo-data/generate/types.ts'
 import { ApiFailure } from '../lib/errors.ts'
 import { GeometrySchema, jsonText } from '../lib/geojson.ts'
@@ -109,6 +110,11 @@ async function resolveFilter(c: Context<Env>, q: z.infer<typeof FilterFields>): 
     const { rows } = await c.get('tx').execute<{ level: AreaLevel }>(areaInScope(q.area))
     if (rows.length === 0) throw new ApiFailure(404, 'not_found', `area ${q.area} does not exist`)
     f.area = { id: q.area, level: rows[0].level }
+  } else if (c.get('user').role !== 'admin') {
+    const { rows } = await c.get('tx').execute<{ level: AreaLevel; ids: number[] }>(
+      sql`select level, array_agg(id) as ids from areas where id = any(${sql.param(c.get('user').areaIds)}::int[]) and in_scope(path) group by level`,
+    )
+    f.scope = Object.fromEntries(rows.map((r) => [r.level, r.ids]))
   }
   return f
 }
