@@ -60,12 +60,13 @@ function makePool(connectionString: string, max: number): pg.Pool {
 
 async function startEmbedded(dataDir: string) {
   // Loaded lazily: a deployment on real PostgreSQL never pays for the WASM engine.
-  const [{ PGlite }, { postgis }, { serveEmbedded }] = await Promise.all([
+  const [{ PGlite }, { corePostgis }, { serveEmbedded }] = await Promise.all([
     import('@electric-sql/pglite'),
-    import('@electric-sql/pglite-postgis'),
+    import('./postgis-bundle.ts'),
     import('./embedded-server.ts'),
   ])
   mkdirSync(dataDir, { recursive: true })
+  const postgis = await corePostgis()
   const db = await PGlite.create({ dataDir, extensions: { postgis } })
   // Our wire server keeps each connection's protocol exchange together (see embedded-server.ts).
   const server = await serveEmbedded(db, '127.0.0.1', 0)
