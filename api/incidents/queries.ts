@@ -41,7 +41,7 @@ export function decodeCursor(s: string): Cursor | null {
 }
 
 /** A timestamptz as ISO-8601 UTC text, whatever the session's time zone. */
-export const isoUtc = (col: SQL) => sql`to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
+export const isoUtc = (col: SQL) => sql`to_char((${col}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
 
 /** WHERE conditions of an incident filter (alias `i`). */
 export function incidentWhere(f: IncidentFilter): SQL {

@@ -48,6 +48,9 @@ export function onError(thrown: unknown, c: Context, log: { error(obj: object, m
     return c.json<ApiError>({ error: 'db_unavailable', message: 'the database is not reachable right now; try again shortly' }, 503)
   }
   const pgErr = err as { code?: string; hint?: string; message?: string }
+  if (pgErr?.code === '42501' && /row-level security/.test(pgErr.message ?? '')) {
+    return c.json<ApiError>({ error: 'outside_scope', message: 'the row would lie outside your areas' }, 403)
+  }
   if (pgErr?.code === '23514' && pgErr.hint === 'outside_district') {
     return c.json<ApiError>({ error: 'outside_district', message: 'the location is outside every micro-grid of the district' }, 422)
   }

@@ -21,7 +21,7 @@ export const featureCollection = <P extends z.ZodTypeAny>(name: string, properti
  * Send JSON text that PostgreSQL already serialised, typed as T for the RPC client.
  * Building big GeoJSON in SQL and passing the text through avoids a parse and re-stringify in Node.
  */
-export function jsonText<T, S extends 200 = 200>(c: Context, text: string, status: S = 200 as S) {
+export function jsonText<T, S extends 200 | 201 = 200>(c: Context, text: string, status: S = 200 as S) {
   return c.body(text, status, { 'Content-Type': 'application/json; charset=utf-8' }) as unknown as import('hono').TypedResponse<T, S, 'json'>
 }
 
