@@ -6,6 +6,7 @@ import { ApiFailure } from '../lib/errors.ts'
 import { GeometrySchema, jsonText } from '../lib/geojson.ts'
 import { areaInScope } from '../areas/queries.ts'
 import { BboxParam, errorResponses, forbidden, newRouter, notFound, type Env } from '../lib/router.ts'
+import { IMPORT_FIELDS, importIncidents } from './import.ts'
 import { createIncident, loadIncident, transitionIncident, updateIncident } from './service.ts'
 import { PARTNER_UNITS } from './workflow.ts'
 import { decodeCursor, encodeCursor, incidentPage, incidentPointsBinary, type IncidentFilter } from './queries.ts'
@@ -227,6 +228,36 @@ const postTransition = createRoute({
   responses: { 200: { description: 'Moved', content: { 'application/json': { schema: IncidentDetail } } }, ...forbidden, ...notFound, ...conflict, ...errorResponses },
 })
 
+const ImportForm = z
+  .object({
+    file: z.any().openapi({ type: 'string', format: 'binary', description: 'CSV with a header row (UTF-8)' }),
+    mapping: z.string().optional().openapi({ description: `JSON object from field (${IMPORT_FIELDS.join(', ')}) to column name; by default columns are found by name (lon/经度, lat/纬度, type/类型, …)` }),
+    crs: z.enum(['wgs84', 'gcj02']).optional().openapi({ description: 'coordinates of the file; gcj02 (Amap, Tencent) is converted to WGS84' }),
+    dry_run: z.enum(['true', 'false']).optional().openapi({ description: 'true: check and preview only, write nothing' }),
+    all_or_nothing: z.enum(['true', 'false']).optional().openapi({ description: 'true: import nothing when any row is rejected' }),
+  })
+  .openapi('IncidentImportForm')
+
+const ImportResultSchema = z
+  .object({
+    imported: z.number(),
+    rejected: z.array(z.object({ row: z.number(), reason: z.string() })),
+    preview: z.array(z.object({ row: z.number(), type: z.string(), lon: z.number(), lat: z.number(), reported_at: z.string(), micro_grid_id: z.number() })).optional(),
+    ids: z.array(z.number()).optional(),
+  })
+  .openapi('IncidentImportResult')
+
+const MappingSchema = z.partialRecord(z.enum(IMPORT_FIELDS), z.string().min(1).max(100))
+
+const importRoute = createRoute({
+  method: 'post',
+  path: '/import',
+  tags: ['incidents'],
+  summary: 'Import incidents from CSV (multipart): rows located in PostGIS, rejected rows reported with their reason, accepted rows written together',
+  request: { body: { required: true, content: { 'multipart/form-data': { schema: ImportForm } } } },
+  responses: { 200: { description: 'Result', content: { 'application/json': { schema: ImportResultSchema } } }, ...forbidden, ...errorResponses },
+})
+
 /** Planners see aggregates (area detail, statistics), never individual incidents. */
 function requireCaseReader(c: Context<Env>) {
   if (c.get('user').role === 'planner') throw new ApiFailure(403, 'aggregates_only', 'planners see incident aggregates, not individual incidents')
@@ -300,4 +331,35 @@ export const incidentsRoutes = newRouter()
     const tx = c.get('tx')
     await transitionIncident(tx, c.get('user'), id, c.req.valid('json'))
     return jsonText<z.infer<typeof IncidentDetail>>(c, await loadIncident(tx, id))
+  })
+  .openapi(importRoute, async (c) => {
+    requireCaseReader(c)
+    const form = c.req.valid('form')
+    const file = form.file as unknown
+    if (!(file instanceof File)) throw new ApiFailure(400, 'invalid_request', 'file: attach the CSV as the form field "file"')
+    let mapping: z.infer<typeof MappingSchema> | undefined
+    if (form.mapping) {
+      let raw: unknown
+      try {
+        raw = JSON.parse(form.mapping)
+      } catch {
+        throw new ApiFailure(400, 'invalid_request', 'mapping: not JSON')
+      }
+      const parsed = MappingSchema.safeParse(raw)
+      if (!parsed.success) throw new ApiFailure(400, 'invalid_request', `mapping: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`)
+      mapping = parsed.data
+    }
+    let text: string
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(await file.arrayBuffer())
+    } catch {
+      throw new ApiFailure(400, 'invalid_csv', 'the file is not UTF-8 text')
+    }
+    const result = await importIncidents(c.get('tx'), c.get('user'), text, {
+      mapping,
+      crs: form.crs ?? 'wgs84',
+      dryRun: form.dry_run === 'true',
+      allOrNothing: form.all_or_nothing === 'true',
+    })
+    return c.json(result, 200)
   })

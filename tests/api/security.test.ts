@@ -10,6 +10,8 @@ let t: Awaited<ReturnType<typeof testApi>>
 interface Target {
   area: number
   bbox: string
+  /** An incident of the area. */
+  incident: number
 }
 let S1: number
 let G1: number
@@ -24,7 +26,8 @@ async function targetIn(gridId: number): Promise<Target> {
     [gridId],
   )
   const { x, y } = rows[0]
-  return { area: gridId, bbox: `${x - 0.0003},${y - 0.0003},${x + 0.0003},${y + 0.0003}` }
+  const incident = Number((await t.db.pool.query(`select id from incidents where grid_id = $1 order by id limit 1`, [gridId])).rows[0].id)
+  return { area: gridId, bbox: `${x - 0.0003},${y - 0.0003},${x + 0.0003},${y + 0.0003}`, incident }
 }
 
 beforeAll(async () => {
@@ -38,7 +41,14 @@ beforeAll(async () => {
 afterAll(() => t.close())
 
 /** Every feature endpoint that names an object by id: out of scope must look exactly like missing. */
-const BY_ID = (x: Target) => [`/api/areas/${x.area}`, `/api/areas?parent=${x.area}`, `/api/incidents?area=${x.area}`, `/api/incidents/points?area=${x.area}`]
+const BY_ID = (x: Target) => [
+  `/api/areas/${x.area}`, `/api/areas?parent=${x.area}`, `/api/incidents?area=${x.area}`, `/api/incidents/points?area=${x.area}`, `/api/incidents/${x.incident}`,
+]
+/** Writes naming an object by id: out of scope must look like missing and change nothing. */
+const WRITES_BY_ID = (x: Target): [string, string, object][] => [
+  ['PATCH', `/api/incidents/${x.incident}`, { description: 'tampered' }],
+  ['POST', `/api/incidents/${x.incident}/transitions`, { to: 'returned', comment: 'tampered' }],
+]
 /** Every feature endpoint that lists by place: out of scope must return nothing. */
 const BY_PLACE = (x: Target) => [`/api/incidents?bbox=${x.bbox}`, `/api/stations?bbox=${x.bbox}`, `/api/basemap/buildings?bbox=${x.bbox}`]
 
@@ -57,7 +67,13 @@ describe('every role × every feature endpoint × an object outside its scope', 
           expect(res.status, `${role} ${path}`).toBe(404)
           const body = await res.json()
           expect(Object.keys(body).sort(), path).toEqual(['error', 'message'])
-          expect(body.message).toBe(`area ${x.area} does not exist`)
+          expect(body.message).toMatch(/^(area|incident) \d+ does not exist$/)
+        }
+        for (const [method, path, payload] of WRITES_BY_ID(x)) {
+          const before = (await t.db.pool.query('select status, description from incidents where id = $1', [x.incident])).rows[0]
+          const res = await c.send(path, payload, method)
+          expect(res.status, `${role} ${method} ${path}`).toBe(404)
+          expect((await t.db.pool.query('select status, description from incidents where id = $1', [x.incident])).rows[0]).toEqual(before)
         }
         for (const path of BY_PLACE(x)) {
           const res = await c.json(path)

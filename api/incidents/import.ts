@@ -1,0 +1,203 @@
+import { parse } from 'csv-parse/sync'
+import { sql } from 'drizzle-orm'
+import gcoord from 'gcoord'
+import { INCIDENT_SOURCES, type IncidentSource } from '../../geo-data/generate/types.ts'
+import type { SessionUser } from '../auth/service.ts'
+import { ApiFailure } from '../lib/errors.ts'
+import type { RequestTx } from '../lib/scope.ts'
+
+/** Columns an import can fill; `lon`, `lat` and `type` are required. */
+export const IMPORT_FIELDS = ['lon', 'lat', 'type', 'description', 'reported_at', 'source', 'reporter_name', 'reporter_phone'] as const
+export type ImportField = (typeof IMPORT_FIELDS)[number]
+export type ColumnMapping = Partial<Record<ImportField, string>>
+
+/** Header names recognised without a mapping (English and Chinese). */
+const DEFAULT_HEADERS: Record<ImportField, string[]> = {
+  lon: ['lon', 'lng', 'longitude', 'x', '经度'],
+  lat: ['lat', 'latitude', 'y', '纬度'],
+  type: ['type', 'incident_type', '类型', '事件类型'],
+  description: ['description', 'desc', 'text', '描述', '事件描述', '内容'],
+  reported_at: ['reported_at', 'time', 'date', 'datetime', '时间', '上报时间'],
+  source: ['source', '来源'],
+  reporter_name: ['reporter_name', 'reporter', '上报人'],
+  reporter_phone: ['reporter_phone', 'phone', '电话', '联系电话'],
+}
+
+export const MAX_IMPORT_ROWS = 50_000
+
+export interface ImportOptions {
+  mapping?: ColumnMapping
+  /** Coordinates as given: WGS84 (GPS, Tianditu) or GCJ-02 (Amap, Tencent), converted to WGS84. */
+  crs: 'wgs84' | 'gcj02'
+  /** Check and report only; write nothing. */
+  dryRun: boolean
+  /** Import nothing when any row is rejected. */
+  allOrNothing: boolean
+}
+
+export interface Rejected {
+  row: number
+  reason: string
+}
+
+export interface ImportResult {
+  imported: number
+  rejected: Rejected[]
+  /** The first rows as they would be stored (dry run), with their micro-grid. */
+  preview?: { row: number; type: string; lon: number; lat: number; reported_at: string; micro_grid_id: number }[]
+  ids?: number[]
+}
+
+interface Candidate {
+  row: number
+  type: string
+  lon: number
+  lat: number
+  reported_at: string
+  description: string
+  source: IncidentSource
+  reporter_name: string | null
+  reporter_phone: string | null
+}
+
+/** A time as written in a file: ISO-8601 with an offset, or a local Asia/Shanghai date/time. */
+function parseTime(s: string): Date | null {
+  const t = s.trim()
+  if (!t) return null
+  const local = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/.exec(t)
+  if (local) {
+    const [, y, mo, d, h = '0', mi = '0', se = '0'] = local
+    const pad = (v: string) => v.padStart(2, '0')
+    const date = new Date(`${y}-${pad(mo)}-${pad(d)}T${pad(h)}:${pad(mi)}:${pad(se)}+08:00`)
+    if (Number.isNaN(date.getTime())) return null
+    // Reject dates that do not exist (2026-02-31 would roll over into March).
+    const shanghai = new Date(date.getTime() + 8 * 3600_000)
+    if (shanghai.getUTCFullYear() !== Number(y) || shanghai.getUTCMonth() + 1 !== Number(mo) || shanghai.getUTCDate() !== Number(d)) return null
+    return date
+  }
+  if (/^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:?\d{2})$/.test(t)) {
+    const date = new Date(t)
+    return Number.isNaN(date.getTime()) ? null : date
+  }
+  return null
+}
+
+/** Parse the CSV text into candidates and per-row rejections (rows are numbered from 1 after the header). */
+export function parseIncidentCsv(text: string, types: Map<string, string>, opts: ImportOptions): { candidates: Candidate[]; rejected: Rejected[] } {
+  let records: string[][]
+  try {
+    records = parse(text.replace(/^\uFEFF/, ''), { relax_column_count: true, skip_empty_lines: true, trim: true }) as string[][]
+  } catch (err) {
+    throw new ApiFailure(400, 'invalid_csv', `not a readable CSV file: ${(err as Error).message.slice(0, 200)}`)
+  }
+  if (records.length < 2) throw new ApiFailure(400, 'invalid_csv', 'the file needs a header row and at least one data row')
+  if (records.length - 1 > MAX_IMPORT_ROWS) throw new ApiFailure(413, 'too_many_rows', `at most ${MAX_IMPORT_ROWS} rows per import`)
+  const header = records[0].map((h) => h.trim())
+  const column = {} as Record<ImportField, number>
+  for (const field of IMPORT_FIELDS) {
+    const wanted = opts.mapping?.[field]
+    const i = wanted !== undefined ? header.indexOf(wanted) : header.findIndex((h) => DEFAULT_HEADERS[field].includes(h.toLowerCase()))
+    if (wanted !== undefined && i < 0) throw new ApiFailure(400, 'invalid_mapping', `mapping.${field}: no column "${wanted.slice(0, 60)}" in the header`)
+    column[field] = i
+  }
+  const missing = (['lon', 'lat', 'type'] as const).filter((f) => column[f] < 0)
+  if (missing.length) throw new ApiFailure(400, 'invalid_mapping', `no column for ${missing.join(', ')}: name them in the header (${missing.map((f) => DEFAULT_HEADERS[f][0]).join(', ')}) or map them`)
+
+  const now = Date.now()
+  const candidates: Candidate[] = []
+  const rejected: Rejected[] = []
+  records.slice(1).forEach((cells, k) => {
+    const row = k + 1
+    const get = (f: ImportField) => (column[f] >= 0 ? (cells[column[f]] ?? '').trim() : '')
+    const reject = (reason: string) => rejected.push({ row, reason })
+    let lon = Number(get('lon'))
+    let lat = Number(get('lat'))
+    if (get('lon') === '' || get('lat') === '' || !Number.isFinite(lon) || !Number.isFinite(lat)) return reject('lon/lat must be numbers')
+    if (lon < -180 || lon > 180 || lat < -90 || lat > 90) {
+      return reject(lon >= -90 && lon <= 90 && lat >= -180 && lat <= 180 ? 'lon/lat out of range (swapped columns?)' : 'lon/lat out of range')
+    }
+    if (lon === 0 && lat === 0) return reject('(0, 0) is not a location')
+    if (opts.crs === 'gcj02') [lon, lat] = gcoord.transform([lon, lat], gcoord.GCJ02, gcoord.WGS84) as [number, number]
+    const typeText = get('type')
+    const type = types.get(typeText) ?? types.get(typeText.toLowerCase())
+    if (!type) return reject(`unknown incident type "${typeText.slice(0, 40)}"`)
+    let reportedAt = new Date(now)
+    if (get('reported_at')) {
+      const t = parseTime(get('reported_at'))
+      if (!t) return reject(`reported_at "${get('reported_at').slice(0, 40)}" is not a date/time (YYYY-MM-DD[ HH:mm[:ss]] in Asia/Shanghai, or ISO-8601 with offset)`)
+      if (t.getTime() > now + 5 * 60_000) return reject('reported_at is in the future')
+      reportedAt = t
+    }
+    const sourceText = get('source') || 'walk_in'
+    if (!(INCIDENT_SOURCES as readonly string[]).includes(sourceText)) return reject(`source must be one of ${INCIDENT_SOURCES.join(', ')}`)
+    const phone = get('reporter_phone')
+    if (phone && !/^[0-9+\-\s]{5,20}$/.test(phone)) return reject('reporter_phone is not a phone number')
+    const description = get('description')
+    if (description.length > 2000) return reject('description longer than 2,000 characters')
+    candidates.push({
+      row,
+      type,
+      lon,
+      lat,
+      reported_at: reportedAt.toISOString(),
+      description,
+      source: sourceText as IncidentSource,
+      reporter_name: get('reporter_name').slice(0, 100) || null,
+      reporter_phone: phone || null,
+    })
+  })
+  return { candidates, rejected }
+}
+
+/**
+ * Import incidents from CSV in one statement set inside the request's transaction: rows are staged,
+ * located in PostGIS (outside the district or the user's areas → rejected with the reason), and
+ * the accepted ones inserted together with their history — all of them or, on any failure, none.
+ */
+export async function importIncidents(tx: RequestTx, user: SessionUser, text: string, opts: ImportOptions): Promise<ImportResult> {
+  const { rows: typeRows } = await tx.execute<{ code: string; name_zh: string; name_en: string }>(sql`select code, name_zh, name_en from incident_types`)
+  const types = new Map<string, string>()
+  for (const t of typeRows) for (const name of [t.code, t.name_zh, t.name_en.toLowerCase()]) types.set(name, t.code)
+  const { candidates, rejected } = parseIncidentCsv(text, types, opts)
+
+  // Locate every candidate at once; scope as RLS will judge it (admins: everything).
+  const { rows: located } = await tx.execute<{ row: number; micro_grid_id: number | null; in_scope: boolean }>(sql`
+    select c.row, l.micro_grid_id,
+      coalesce(array[l.street_id, l.community_id, l.grid_id, l.micro_grid_id] && (select app_case_scope()), true) as in_scope
+    from json_to_recordset(${JSON.stringify(candidates.map(({ row, lon, lat }) => ({ row, lon, lat })))}::json) as c(row int, lon float8, lat float8)
+    left join lateral locate_areas(ST_SetSRID(ST_MakePoint(c.lon, c.lat), 4326)) l on true`)
+  const where = new Map(located.map((r) => [r.row, r]))
+  const accepted: (Candidate & { micro_grid_id: number })[] = []
+  for (const c of candidates) {
+    const l = where.get(c.row)
+    if (!l?.micro_grid_id) rejected.push({ row: c.row, reason: 'outside every micro-grid of the district' })
+    else if (!l.in_scope) rejected.push({ row: c.row, reason: 'outside your areas' })
+    else accepted.push({ ...c, micro_grid_id: l.micro_grid_id })
+  }
+  rejected.sort((a, b) => a.row - b.row)
+
+  if (opts.dryRun || (opts.allOrNothing && rejected.length > 0)) {
+    return {
+      imported: 0,
+      rejected,
+      preview: accepted.slice(0, 20).map(({ row, type, lon, lat, reported_at, micro_grid_id }) => ({ row, type, lon, lat, reported_at, micro_grid_id })),
+    }
+  }
+  if (accepted.length === 0) return { imported: 0, rejected, ids: [] }
+  const payload = JSON.stringify(accepted.map(({ micro_grid_id: _m, row: _r, ...rest }) => rest))
+  const { rows: inserted } = await tx.execute<{ id: number }>(sql`
+    insert into incidents (street_id, community_id, grid_id, micro_grid_id, type, status, source, geom, reported_at, description,
+      reporter_name, reporter_phone, updated_at)
+    select 0, 0, 0, 0, r.type, 'reported', r.source, ST_SetSRID(ST_MakePoint(r.lon, r.lat), 4326), r.reported_at, r.description,
+      r.reporter_name, r.reporter_phone, now()
+    from json_to_recordset(${payload}::json) as r(type text, lon float8, lat float8, reported_at timestamptz, description text,
+      source text, reporter_name text, reporter_phone text)
+    returning id`)
+  const ids = inserted.map((r) => Number(r.id))
+  await tx.execute(sql`
+    insert into incident_events (incident_id, street_id, community_id, grid_id, micro_grid_id, user_id, username, from_status, to_status, comment, detail)
+    select i.id, i.street_id, i.community_id, i.grid_id, i.micro_grid_id, ${user.id}, ${user.username}, null, 'reported', '',
+      ${JSON.stringify({ source: 'import' })}::jsonb
+    from incidents i where i.id = any(${sql.param(ids)}::bigint[])`)
+  return { imported: ids.length, rejected, ids }
+}
