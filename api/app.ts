@@ -9,6 +9,7 @@ import { areasRoutes } from './areas/routes.ts'
 import { LoginLimiter, type LoginLimits } from './auth/limiter.ts'
 import { authenticate, authRoutes, loginRoutes, meRoutes } from './auth/routes.ts'
 import { basemapRoutes } from './basemap/routes.ts'
+import { incidentCasesRoutes } from './incidents/cases.ts'
 import { incidentsRoutes } from './incidents/routes.ts'
 import { onError } from './lib/errors.ts'
 import { clientAddress, originOf, sameOriginWrites, securityHeaders } from './lib/http.ts'
@@ -75,6 +76,7 @@ export function createApi(db: Database, opts: AppOptions = {}) {
     .route('/me', meRoutes)
     .route('/areas', areasRoutes)
     .route('/incidents', incidentsRoutes)
+    .route('/incidents', incidentCasesRoutes)
     .route('/stations', stationsRoutes)
     .route('/basemap', basemapRoutes)
     .route('/admin', adminRoutes)
