@@ -5,6 +5,7 @@ import { cors } from 'hono/cors'
 import { timing } from 'hono/timing'
 import type { Database } from '../db/client.ts'
 import { adminRoutes } from './admin/routes.ts'
+import { analyticsRoutes } from './analytics/routes.ts'
 import { areasRoutes } from './areas/routes.ts'
 import { LoginLimiter, type LoginLimits } from './auth/limiter.ts'
 import { authenticate, authRoutes, loginRoutes, meRoutes } from './auth/routes.ts'
@@ -79,6 +80,7 @@ export function createApi(db: Database, opts: AppOptions = {}) {
     .route('/incidents', incidentCasesRoutes)
     .route('/stations', stationsRoutes)
     .route('/basemap', basemapRoutes)
+    .route('/analytics', analyticsRoutes)
     .route('/admin', adminRoutes)
   api.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -266,6 +266,7 @@ describe('SQL metacharacters in every filter parameter', () => {
     '/api/stations': ['type', 'bbox'],
     '/api/basemap/buildings': ['bbox'],
     '/api/admin/audit': ['user', 'action', 'target', 'id', 'from', 'to', 'limit', 'before'],
+    '/api/analytics/areas': ['level', 'from', 'to', 'type', 'geometry'],
   }
   it('answer 4xx (or an empty match for free text), never a SQL error', async () => {
     for (const [path, params] of Object.entries(PARAMS)) {
