@@ -4,7 +4,7 @@ import { requireRole } from '../auth/routes.ts'
 import { createUser, hashPassword, ROLES, UserInputError, validatePassword } from '../auth/service.ts'
 import { AUDIT_ACTIONS, auditEntries, recordAudit, type Actor } from '../audit/service.ts'
 import { ApiFailure } from '../lib/errors.ts'
-import { errorResponses, forbidden, IdParam, newRouter, notFound } from '../lib/router.ts'
+import { errorResponse, errorResponses, forbidden, IdParam, newRouter, notFound } from '../lib/router.ts'
 import type { Context } from 'hono'
 import type { Env } from '../lib/router.ts'
 
@@ -91,7 +91,7 @@ const updateUserRoute = createRoute({
   request: { params: IdParam, body: { required: true, content: { 'application/json': { schema: UserChanges } } } },
   responses: {
     200: { description: 'Updated', content: { 'application/json': { schema: AdminUser } } },
-    409: { description: 'Would leave no active admin', content: { 'application/json': { schema: z.object({ error: z.string(), message: z.string() }) } } },
+    409: errorResponse('Would leave no active admin'),
     ...forbidden,
     ...notFound,
     ...errorResponses,

@@ -24,20 +24,21 @@ export function areasGeoJson(f: AreaFilter): SQL {
     where ${sql.join(where, sql` and `)}`
 }
 
+/** The column of incidents (and buildings, stations) holding their area of each level; rows do not store the district. */
+export const AREA_COLUMN: Record<Exclude<AreaLevel, 'district'>, string> = {
+  street: 'street_id',
+  community: 'community_id',
+  grid: 'grid_id',
+  micro_grid: 'micro_grid_id',
+}
+
+/** `i.<column>` of a level (a constant of AREA_COLUMN, never input). */
+export const incidentColumn = (level: Exclude<AreaLevel, 'district'>) => sql.raw(`i.${AREA_COLUMN[level]}`)
+
 /** Condition: incident `i` lies in area `id` of `level` (by its stored area columns, indexed). */
 export function incidentInArea(level: AreaLevel, id: number): SQL {
-  switch (level) {
-    case 'district':
-      return sql`i.street_id = any(array(select s.id from areas s where s.parent_id = ${id}))`
-    case 'street':
-      return sql`i.street_id = ${id}`
-    case 'community':
-      return sql`i.community_id = ${id}`
-    case 'grid':
-      return sql`i.grid_id = ${id}`
-    case 'micro_grid':
-      return sql`i.micro_grid_id = ${id}`
-  }
+  if (level === 'district') return sql`i.street_id = any(array(select s.id from areas s where s.parent_id = ${id}))`
+  return sql`${incidentColumn(level)} = ${id}`
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Context, MiddlewareHandler } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import { recordAudit } from '../audit/service.ts'
 import { ApiFailure } from '../lib/errors.ts'
-import { errorResponses, newRouter, type Env } from '../lib/router.ts'
+import { errorResponse, errorResponses, newRouter, type Env } from '../lib/router.ts'
 import { login, logout, ROLES, SESSION_TTL_SECONDS, sessionUser, type SessionUser } from './service.ts'
 
 /** The session cookie: the raw token; the database keeps only its SHA-256. */
@@ -59,7 +59,7 @@ const loginRoute = createRoute({
   request: { body: { required: true, content: { 'application/json': { schema: Credentials } } } },
   responses: {
     200: { description: 'Signed in', content: { 'application/json': { schema: z.object({ user: UserSchema }) } } },
-    429: { description: 'Too many failed attempts', content: { 'application/json': { schema: z.object({ error: z.string(), message: z.string() }) } } },
+    429: errorResponse('Too many failed attempts'),
     ...errorResponses,
   },
 })
@@ -115,6 +115,11 @@ const meRoute = <P extends string>(path: P) =>
     },
   })
 
+function me(c: Context<Env, string>) {
+  c.header('Cache-Control', 'no-store')
+  return c.json(publicUser(c.get('user')), 200)
+}
+
 /** Signed-in part of /api/auth. */
 export const authRoutes = newRouter()
   .openapi(logoutRoute, async (c) => {
@@ -124,13 +129,7 @@ export const authRoutes = newRouter()
     deleteCookie(c, SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'Strict', secure: isHttps(c) })
     return c.body(null, 204)
   })
-  .openapi(meRoute('/me'), (c) => {
-    c.header('Cache-Control', 'no-store')
-    return c.json(publicUser(c.get('user')), 200)
-  })
+  .openapi(meRoute('/me'), (c) => me(c))
 
 /** GET /api/me (the contract's address; /api/auth/me answers the same). */
-export const meRoutes = newRouter().openapi(meRoute('/'), (c) => {
-  c.header('Cache-Control', 'no-store')
-  return c.json(publicUser(c.get('user')), 200)
-})
+export const meRoutes = newRouter().openapi(meRoute('/'), (c) => me(c))

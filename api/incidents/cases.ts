@@ -2,10 +2,10 @@ import { createRoute, z } from '@hono/zod-openapi'
 import { INCIDENT_SOURCES, INCIDENT_STATUSES } from '../../geo-data/generate/types.ts'
 import { ApiFailure } from '../lib/errors.ts'
 import { GeometrySchema, jsonText } from '../lib/geojson.ts'
-import { errorResponses, forbidden, newRouter, notFound } from '../lib/router.ts'
+import { errorResponse, errorResponses, forbidden, newRouter, notFound } from '../lib/router.ts'
 import { IMPORT_FIELDS, importIncidents } from './import.ts'
 import { Instant, requireCaseReader } from './routes.ts'
-import { createIncident, loadIncident, transitionIncident, updateIncident } from './service.ts'
+import { createIncident, FUTURE_SKEW_MS, loadIncident, PHONE_RE, transitionIncident, updateIncident } from './service.ts'
 import { PARTNER_UNITS } from './workflow.ts'
 
 // One incident at a time: detail, report, edit/move, workflow, CSV import (lists are in routes.ts).
@@ -14,6 +14,7 @@ const Lon = z.number().min(-180).max(180)
 const Lat = z.number().min(-90).max(90)
 const notNullIsland = (b: { lon?: number; lat?: number }) => !(b.lon === 0 && b.lat === 0)
 const Text = (max: number) => z.string().max(max)
+const ReporterPhone = z.string().regex(PHONE_RE, 'must be a phone number').nullable().optional()
 
 const NewIncidentBody = z
   .object({
@@ -22,9 +23,9 @@ const NewIncidentBody = z
     lat: Lat,
     description: Text(2000).default(''),
     source: z.enum(INCIDENT_SOURCES).default('walk_in'),
-    reported_at: Instant.optional().refine((s) => !s || Date.parse(s) <= Date.now() + 5 * 60_000, 'must not be in the future'),
+    reported_at: Instant.optional().refine((s) => !s || Date.parse(s) <= Date.now() + FUTURE_SKEW_MS, 'must not be in the future'),
     reporter_name: Text(100).nullable().optional(),
-    reporter_phone: z.string().regex(/^[0-9+\-\s]{5,20}$/, 'must be a phone number').nullable().optional(),
+    reporter_phone: ReporterPhone,
   })
   .refine(notNullIsland, { message: '(0, 0) is not a location', path: ['lon'] })
   .openapi('NewIncident')
@@ -36,7 +37,7 @@ const IncidentChangesBody = z
     lon: Lon.optional(),
     lat: Lat.optional(),
     reporter_name: Text(100).nullable().optional(),
-    reporter_phone: z.string().regex(/^[0-9+\-\s]{5,20}$/, 'must be a phone number').nullable().optional(),
+    reporter_phone: ReporterPhone,
   })
   .refine((b) => (b.lon === undefined) === (b.lat === undefined), { message: 'give lon and lat together', path: ['lon'] })
   .refine(notNullIsland, { message: '(0, 0) is not a location', path: ['lon'] })
@@ -97,8 +98,8 @@ const IncidentIdParam = z.object({
   id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).openapi({ param: { name: 'id', in: 'path' }, example: 1 }),
 })
 
-const conflict = { 409: { description: 'Not allowed in the incident’s current status', content: { 'application/json': { schema: z.object({ error: z.string(), message: z.string() }) } } } } as const
-const unprocessable = { 422: { description: 'Outside the district', content: { 'application/json': { schema: z.object({ error: z.string(), message: z.string() }) } } } } as const
+const conflict = { 409: errorResponse('Not allowed in the incident’s current status') } as const
+const unprocessable = { 422: errorResponse('Outside the district') } as const
 
 const getIncident = createRoute({
   method: 'get',

@@ -5,6 +5,7 @@ import { INCIDENT_SOURCES, type IncidentSource } from '../../geo-data/generate/t
 import type { SessionUser } from '../auth/service.ts'
 import { ApiFailure } from '../lib/errors.ts'
 import type { RequestTx } from '../lib/scope.ts'
+import { FUTURE_SKEW_MS, insertIncidents, PHONE_RE } from './service.ts'
 
 /** Columns an import can fill; `lon`, `lat` and `type` are required. */
 export const IMPORT_FIELDS = ['lon', 'lat', 'type', 'description', 'reported_at', 'source', 'reporter_name', 'reporter_phone'] as const
@@ -125,13 +126,13 @@ export function parseIncidentCsv(text: string, types: Map<string, string>, opts:
     if (get('reported_at')) {
       const t = parseTime(get('reported_at'))
       if (!t) return reject(`reported_at "${get('reported_at').slice(0, 40)}" is not a date/time (YYYY-MM-DD[ HH:mm[:ss]] in Asia/Shanghai, or ISO-8601 with offset)`)
-      if (t.getTime() > now + 5 * 60_000) return reject('reported_at is in the future')
+      if (t.getTime() > now + FUTURE_SKEW_MS) return reject('reported_at is in the future')
       reportedAt = t
     }
     const sourceText = get('source') || 'walk_in'
     if (!(INCIDENT_SOURCES as readonly string[]).includes(sourceText)) return reject(`source must be one of ${INCIDENT_SOURCES.join(', ')}`)
     const phone = get('reporter_phone')
-    if (phone && !/^[0-9+\-\s]{5,20}$/.test(phone)) return reject('reporter_phone is not a phone number')
+    if (phone && !PHONE_RE.test(phone)) return reject('reporter_phone is not a phone number')
     const description = get('description')
     if (description.length > 2000) return reject('description longer than 2,000 characters')
     candidates.push({
@@ -183,21 +184,6 @@ export async function importIncidents(tx: RequestTx, user: SessionUser, text: st
       preview: accepted.slice(0, 20).map(({ row, type, lon, lat, reported_at, micro_grid_id }) => ({ row, type, lon, lat, reported_at, micro_grid_id })),
     }
   }
-  if (accepted.length === 0) return { imported: 0, rejected, ids: [] }
-  const payload = JSON.stringify(accepted.map(({ micro_grid_id: _m, row: _r, ...rest }) => rest))
-  const { rows: inserted } = await tx.execute<{ id: number }>(sql`
-    insert into incidents (street_id, community_id, grid_id, micro_grid_id, type, status, source, geom, reported_at, description,
-      reporter_name, reporter_phone, updated_at)
-    select 0, 0, 0, 0, r.type, 'reported', r.source, ST_SetSRID(ST_MakePoint(r.lon, r.lat), 4326), r.reported_at, r.description,
-      r.reporter_name, r.reporter_phone, now()
-    from json_to_recordset(${payload}::json) as r(type text, lon float8, lat float8, reported_at timestamptz, description text,
-      source text, reporter_name text, reporter_phone text)
-    returning id`)
-  const ids = inserted.map((r) => Number(r.id))
-  await tx.execute(sql`
-    insert into incident_events (incident_id, street_id, community_id, grid_id, micro_grid_id, user_id, username, from_status, to_status, comment, detail)
-    select i.id, i.street_id, i.community_id, i.grid_id, i.micro_grid_id, ${user.id}, ${user.username}, null, 'reported', '',
-      ${JSON.stringify({ source: 'import' })}::jsonb
-    from incidents i where i.id = any(${sql.param(ids)}::bigint[])`)
+  const ids = await insertIncidents(tx, user, accepted.map(({ micro_grid_id: _m, row: _r, ...rest }) => rest), { source: 'import' })
   return { imported: ids.length, rejected, ids }
 }

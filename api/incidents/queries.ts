@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm'
 import { INCIDENT_TYPES, type AreaLevel } from '../../geo-data/generate/types.ts'
-import { incidentInArea } from '../areas/queries.ts'
+import { AREA_COLUMN, incidentColumn, incidentInArea } from '../areas/queries.ts'
 import { featureCollectionSql, featureSql } from '../lib/geojson.ts'
 
 export interface IncidentFilter {
@@ -18,12 +18,6 @@ export interface IncidentFilter {
   scope?: Partial<Record<AreaLevel, number[]>>
 }
 
-const AREA_COLUMN: Record<Exclude<AreaLevel, 'district'>, string> = {
-  street: 'street_id',
-  community: 'community_id',
-  grid: 'grid_id',
-  micro_grid: 'micro_grid_id',
-}
 
 /** Page position: the last row's (reported_at, id); the list runs newest first. */
 export interface Cursor {
@@ -55,7 +49,7 @@ export function incidentWhere(f: IncidentFilter): SQL {
   else if (f.scope && !f.scope.district) {
     const any = (Object.keys(AREA_COLUMN) as (keyof typeof AREA_COLUMN)[])
       .filter((level) => f.scope![level]?.length)
-      .map((level) => sql`${sql.identifier('i')}.${sql.identifier(AREA_COLUMN[level])} = any(${sql.param(f.scope![level])}::int[])`)
+      .map((level) => sql`${incidentColumn(level)} = any(${sql.param(f.scope![level])}::int[])`)
     where.push(any.length ? sql`(${sql.join(any, sql` or `)})` : sql`false`)
   }
   return sql.join(where, sql` and `)

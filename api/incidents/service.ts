@@ -38,14 +38,21 @@ export async function loadIncident(tx: RequestTx, id: number): Promise<string> {
   return rows[0].detail
 }
 
-async function recordEvent(tx: RequestTx, user: SessionUser, id: number, from: IncidentStatus | null, to: IncidentStatus, comment: string, detail?: object) {
+/** Reporter phone numbers as accepted from forms and files. */
+export const PHONE_RE = /^[0-9+\-\s]{5,20}$/
+/** Clock skew tolerated before a report time counts as "in the future". */
+export const FUTURE_SKEW_MS = 5 * 60_000
+
+/** One history row per incident in `ids`, carrying the incident's areas (same RLS as incidents). */
+async function recordEvents(tx: RequestTx, user: SessionUser, ids: number[], from: IncidentStatus | null, to: IncidentStatus, comment: string, detail?: object) {
   await tx.execute(sql`
     insert into incident_events (incident_id, street_id, community_id, grid_id, micro_grid_id, user_id, username, from_status, to_status, comment, detail)
     select i.id, i.street_id, i.community_id, i.grid_id, i.micro_grid_id, ${user.id}, ${user.username}, ${from}, ${to}, ${comment},
       ${detail ? JSON.stringify(detail) : null}::jsonb
-    from incidents i where i.id = ${id}`)
+    from incidents i where i.id = any(${sql.param(ids)}::bigint[])`)
 }
 
+/** An incident as reported: its areas come from its location (trigger assign_areas), never from the client. */
 export interface NewIncident {
   type: string
   lon: number
@@ -57,18 +64,29 @@ export interface NewIncident {
   reporter_phone?: string | null
 }
 
-/** Insert an incident; its areas come from its location (trigger assign_areas), never from the client. */
-export async function createIncident(tx: RequestTx, user: SessionUser, n: NewIncident): Promise<number> {
-  await requireType(tx, n.type)
-  // street/community/grid/micro-grid are placeholders the BEFORE trigger overwrites from the point.
-  const { rows } = await tx.execute<{ id: number }>(sql`
+/**
+ * Insert reported incidents in one statement, with their first history row. Street, community,
+ * grid and micro-grid are placeholders the BEFORE trigger overwrites from each point.
+ */
+export async function insertIncidents(tx: RequestTx, user: SessionUser, rows: NewIncident[], detail: object): Promise<number[]> {
+  if (rows.length === 0) return []
+  const { rows: inserted } = await tx.execute<{ id: number }>(sql`
     insert into incidents (street_id, community_id, grid_id, micro_grid_id, type, status, source, geom, reported_at, description,
       reporter_name, reporter_phone, updated_at)
-    values (0, 0, 0, 0, ${n.type}, 'reported', ${n.source}, ST_SetSRID(ST_MakePoint(${n.lon}, ${n.lat}), 4326),
-      coalesce(${n.reported_at ?? null}::timestamptz, now()), ${n.description}, ${n.reporter_name ?? null}, ${n.reporter_phone ?? null}, now())
+    select 0, 0, 0, 0, r.type, 'reported', r.source, ST_SetSRID(ST_MakePoint(r.lon, r.lat), 4326), coalesce(r.reported_at, now()),
+      r.description, r.reporter_name, r.reporter_phone, now()
+    from json_to_recordset(${JSON.stringify(rows)}::json) as r(type text, lon float8, lat float8, reported_at timestamptz, description text,
+      source text, reporter_name text, reporter_phone text)
     returning id`)
-  const id = Number(rows[0].id)
-  await recordEvent(tx, user, id, null, 'reported', '', { source: n.source })
+  const ids = inserted.map((r) => Number(r.id))
+  await recordEvents(tx, user, ids, null, 'reported', '', detail)
+  return ids
+}
+
+/** Report one incident (an unknown type is a 400). */
+export async function createIncident(tx: RequestTx, user: SessionUser, n: NewIncident): Promise<number> {
+  await requireType(tx, n.type)
+  const [id] = await insertIncidents(tx, user, [n], { source: n.source })
   return id
 }
 
@@ -97,7 +115,7 @@ export async function updateIncident(tx: RequestTx, user: SessionUser, id: numbe
   await tx.execute(sql`update incidents set ${sql.join(set, sql`, `)} where id = ${id}`)
   const fields = Object.keys(c).filter((k) => k !== 'lat' && k !== 'lon')
   if (c.lon !== undefined) fields.push('location')
-  await recordEvent(tx, user, id, current.status, current.status, '', { edited: fields })
+  await recordEvents(tx, user, [id], current.status, current.status, '', { edited: fields })
 }
 
 /** Incident types live in the database (admins may add some): an unknown one is a 400. */
@@ -140,5 +158,5 @@ export async function transitionIncident(tx: RequestTx, user: SessionUser, id: n
   if (t.to === 'accepted' && from === 'returned') set.push(sql`closed_at = null`)
   await tx.execute(sql`update incidents set ${sql.join(set, sql`, `)} where id = ${id}`)
   const detail = t.to === 'dispatched' ? { assignee_id: t.assignee_id ?? null, partner_unit: t.partner_unit ?? null } : undefined
-  await recordEvent(tx, user, id, from, t.to, t.comment, detail)
+  await recordEvents(tx, user, [id], from, t.to, t.comment, detail)
 }

@@ -6,19 +6,23 @@ import { ApiFailure } from './errors.ts'
 /** Strip the IPv4-mapped IPv6 prefix so `::ffff:10.0.0.1` and `10.0.0.1` are one client. */
 const normalise = (a: string) => a.trim().replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1')
 
+/** The connection's peer address, or null without a socket (app.request() in tests). */
+function peerAddress(c: Context): string | null {
+  try {
+    const address = getConnInfo(c).remote.address
+    return address ? normalise(address) : null
+  } catch {
+    return null
+  }
+}
+
 /**
  * The client's address: the connection's peer, never a header, unless that peer is a trusted
  * proxy (TRUST_PROXY); then the right-most X-Forwarded-For entry that is not itself trusted.
  */
 export function clientAddress(c: Context, trustedProxies: ReadonlySet<string>): string | null {
-  let peer: string | undefined
-  try {
-    peer = getConnInfo(c).remote.address
-  } catch {
-    peer = undefined // app.request() without a socket (tests)
-  }
+  const peer = peerAddress(c)
   if (!peer) return null
-  peer = normalise(peer)
   if (!trustedProxies.has(peer)) return peer
   const hops = (c.req.header('x-forwarded-for') ?? '').split(',').map(normalise).filter(Boolean)
   for (let i = hops.length - 1; i >= 0; i--) if (!trustedProxies.has(hops[i])) return hops[i]
@@ -54,13 +58,8 @@ function ownOrigins(c: Context, trustedProxies: ReadonlySet<string>): Set<string
   const host = c.req.header('host')
   if (host) origins.add(`${url.protocol}//${host}`)
   // Behind a trusted proxy the browser saw the proxy's scheme and host.
-  let peer: string | undefined
-  try {
-    peer = getConnInfo(c).remote.address
-  } catch {
-    peer = undefined
-  }
-  if (peer && trustedProxies.has(normalise(peer))) {
+  const peer = peerAddress(c)
+  if (peer && trustedProxies.has(peer)) {
     const proto = c.req.header('x-forwarded-proto')?.split(',')[0].trim()
     const fwdHost = c.req.header('x-forwarded-host')?.split(',')[0].trim() ?? host
     if (proto && fwdHost) origins.add(`${proto}://${fwdHost}`)

@@ -34,15 +34,18 @@ export function newRouter() {
 
 export const ErrorSchema = z.object({ error: z.string(), message: z.string() }).openapi('Error')
 
+/** An OpenAPI response answered with the common error shape. */
+export const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: ErrorSchema } } }) as const
+
 export const errorResponses = {
-  400: { description: 'Invalid input', content: { 'application/json': { schema: ErrorSchema } } },
-  401: { description: 'Not signed in', content: { 'application/json': { schema: ErrorSchema } } },
-  503: { description: 'Database unavailable', content: { 'application/json': { schema: ErrorSchema } } },
+  400: errorResponse('Invalid input'),
+  401: errorResponse('Not signed in'),
+  503: errorResponse('Database unavailable'),
 } as const
 
-export const forbidden = { 403: { description: 'Not allowed for this role', content: { 'application/json': { schema: ErrorSchema } } } } as const
+export const forbidden = { 403: errorResponse('Not allowed for this role') } as const
 
-export const notFound = { 404: { description: 'Not found', content: { 'application/json': { schema: ErrorSchema } } } } as const
+export const notFound = { 404: errorResponse('Not found') } as const
 
 /** Bounding box query parameter `minLon,minLat,maxLon,maxLat` in WGS84. */
 export const BboxParam = z

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createUser, UserInputError } from '../../api/auth/service.ts'
-import { testApi } from '../helpers/api.ts'
+import { cookieOf, testApi } from '../helpers/api.ts'
 
 let t: Awaited<ReturnType<typeof testApi>>
 beforeAll(async () => {
@@ -20,12 +20,6 @@ const post = (path: string, body: unknown, headers: Record<string, string> = {})
     body: typeof body === 'string' ? body : JSON.stringify(body),
   })
 
-/** `gp_session=<token>` from a login response's Set-Cookie. */
-function cookieOf(res: Response): string {
-  const m = /(?:^|[;,]\s*)gp_session=([^;]*)/.exec(res.headers.get('set-cookie') ?? '')
-  if (!m) throw new Error(`no gp_session cookie in ${res.headers.get('set-cookie')}`)
-  return `gp_session=${m[1]}`
-}
 
 const me = (cookie?: string) => t.api.request('/api/auth/me', { headers: cookie ? { cookie } : {} })
 

@@ -23,13 +23,13 @@ function flattenFeatures(results: { data?: AreaCollection }[]): AreaFeature[] {
 
 /**
  * Drill-down district → street → community → grid → micro-grid. `chosenId` is what the user
- * clicked (undefined = the district itself); `districtId` is the root from the client config.
+ * clicked (undefined = the home area); `homeId` is the broadest area of the user's scope (config).
  */
-export function useDrill(chosenId: number | undefined, districtId?: number | null): DrillState {
+export function useDrill(chosenId: number | undefined, homeId?: number | null): DrillState {
   const districtQ = useQuery(areasQuery({ level: 'district' }))
   const district = districtQ.data?.features[0]
-  // The district's id comes with the config, so its detail need not wait for its geometry.
-  const selectedId = chosenId ?? districtId ?? district?.properties.id
+  // The home area's id comes with the config, so its detail need not wait for any geometry.
+  const selectedId = chosenId ?? homeId ?? district?.properties.id
   const detailQ = useQuery(areaDetailQuery(selectedId))
   const detail = detailQ.data?.id === selectedId ? detailQ.data : undefined
 
