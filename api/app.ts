@@ -5,12 +5,15 @@ import { cors } from 'hono/cors'
 import { timing } from 'hono/timing'
 import type { Database } from '../db/client.ts'
 import { adminRoutes } from './admin/routes.ts'
+import { densityRoutes } from './analytics/density.ts'
+import { hotspotRoutes } from './analytics/hotspots.ts'
 import { analyticsRoutes } from './analytics/routes.ts'
 import { areasRoutes } from './areas/routes.ts'
 import { LoginLimiter, type LoginLimits } from './auth/limiter.ts'
 import { authenticate, authRoutes, loginRoutes, meRoutes } from './auth/routes.ts'
 import { basemapRoutes } from './basemap/routes.ts'
 import { incidentCasesRoutes } from './incidents/cases.ts'
+import { incidentExportRoutes } from './incidents/export.ts'
 import { incidentsRoutes } from './incidents/routes.ts'
 import { onError } from './lib/errors.ts'
 import { clientAddress, originOf, sameOriginWrites, securityHeaders } from './lib/http.ts'
@@ -77,10 +80,14 @@ export function createApi(db: Database, opts: AppOptions = {}) {
     .route('/me', meRoutes)
     .route('/areas', areasRoutes)
     .route('/incidents', incidentsRoutes)
+    // Before the one-incident routes: /incidents/export must not be read as an incident id.
+    .route('/incidents', incidentExportRoutes)
     .route('/incidents', incidentCasesRoutes)
     .route('/stations', stationsRoutes)
     .route('/basemap', basemapRoutes)
     .route('/analytics', analyticsRoutes)
+    .route('/analytics', hotspotRoutes)
+    .route('/analytics', densityRoutes)
     .route('/admin', adminRoutes)
   api.doc31('/openapi.json', {
     openapi: '3.1.0',
