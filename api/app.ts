@@ -5,6 +5,7 @@ import { cors } from 'hono/cors'
 import { timing } from 'hono/timing'
 import type { Database } from '../db/client.ts'
 import { adminRoutes } from './admin/routes.ts'
+import { commanderRoutes } from './analytics/commander.ts'
 import { densityRoutes } from './analytics/density.ts'
 import { hotspotRoutes } from './analytics/hotspots.ts'
 import { analyticsRoutes } from './analytics/routes.ts'
@@ -86,6 +87,7 @@ export function createApi(db: Database, opts: AppOptions = {}) {
     .route('/stations', stationsRoutes)
     .route('/basemap', basemapRoutes)
     .route('/analytics', analyticsRoutes)
+    .route('/analytics', commanderRoutes)
     .route('/analytics', hotspotRoutes)
     .route('/analytics', densityRoutes)
     .route('/admin', adminRoutes)
