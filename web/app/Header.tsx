@@ -21,6 +21,9 @@ export function Header({ config, user }: { config?: AppConfig; user: User }) {
         <span className="subtitle">{t('app.subtitle')}</span>
       </div>
       <div className="header-actions">
+        <a className="button" href={location.hash === '#/commander' ? '#/' : '#/commander'} data-testid="commander-link">
+          {location.hash === '#/commander' ? t('admin.backToMap') : t('commander.open')}
+        </a>
         {user.role === 'admin' && (
           <a className="button" href={location.hash === '#/admin' ? '#/' : '#/admin'} data-testid="admin-link">
             {location.hash === '#/admin' ? t('admin.backToMap') : t('admin.open')}

@@ -4,9 +4,10 @@ import { useTranslation } from 'react-i18next'
 import { AdminPage } from '../admin/AdminPage.tsx'
 import { LoginPage } from '../auth/LoginPage.tsx'
 import { meQuery } from '../auth/queries.ts'
+import { CommanderPage } from '../commander/CommanderPage.tsx'
 import { App } from './App.tsx'
 
-/** `#/admin` opens the admin page; anything else the map. */
+/** `#/admin` opens the admin page, `#/commander` the commander's page; anything else the map. */
 function useHashRoute(): string {
   const [hash, setHash] = useState(() => location.hash)
   useEffect(() => {
@@ -26,5 +27,6 @@ export function Root() {
   if (me.error) return <div className="splash error">{t('app.error')}: {me.error.message}</div>
   if (!me.data) return <LoginPage />
   if (route === 'admin' && me.data.role === 'admin') return <AdminPage user={me.data} />
+  if (route === 'commander') return <CommanderPage user={me.data} />
   return <App user={me.data} />
 }

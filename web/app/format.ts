@@ -13,7 +13,7 @@ export function formatDateTime(iso: string | Date, lang: string): string {
   }).format(new Date(iso))
 }
 
-/** Thousands separators per language. */
-export function formatNumber(n: number, lang: string): string {
-  return new Intl.NumberFormat(lang).format(n)
+/** Thousands separators per language; at most `digits` decimals. */
+export function formatNumber(n: number, lang: string, digits?: number): string {
+  return new Intl.NumberFormat(lang, digits === undefined ? undefined : { maximumFractionDigits: digits }).format(n)
 }

@@ -1,0 +1,78 @@
+import type { FeatureCollection } from 'geojson'
+import { useTranslation } from 'react-i18next'
+import { CHANGE_RAMP, HEAT_RAMP, HOTSPOT_COLORS, metricOf, scaleMax, type ChoroplethMetric } from '../map/layers/analytics.ts'
+import type { MapMode } from './CommanderPage.tsx'
+import { HOTSPOT_CLASSES, type AreaStatsProps, type DensityCells } from './queries.ts'
+
+const css = (c: readonly number[]) => `rgb(${c[0]}, ${c[1]}, ${c[2]})`
+
+/** Legend of the commander map's current layer, with the numbers the colours stand for. */
+export function MapLegend(props: {
+  mode: MapMode
+  metric: ChoroplethMetric
+  stats?: FeatureCollection<any, AreaStatsProps>
+  density?: DensityCells
+  hotspots?: FeatureCollection
+  clusters?: FeatureCollection
+}) {
+  const { t } = useTranslation()
+  const { mode, metric } = props
+  let body: React.ReactNode = null
+  if (mode === 'hotspots') {
+    body = (
+      <ul>
+        {HOTSPOT_CLASSES.map((c) => (
+          <li key={c}>
+            <span className="swatch" style={{ background: css(HOTSPOT_COLORS[c]), width: 14, height: 10 }} /> {t(`commander.hotspot.${c}`)}
+            {props.hotspots && <span className="muted"> ({props.hotspots.features.filter((f) => f.properties?.class === c).length})</span>}
+          </li>
+        ))}
+      </ul>
+    )
+  } else if (mode === 'choropleth') {
+    const max = props.stats ? scaleMax(props.stats.features.map((f) => metricOf(f.properties, metric) ?? NaN)) : 0
+    const ramp = metric === 'change' ? CHANGE_RAMP : HEAT_RAMP
+    const fmt = (v: number) => (metric === 'change' ? `${Math.round(v * 100)}%` : String(Math.round(v * 10) / 10))
+    body = (
+      <>
+        <div className="ramp">
+          {ramp.map((c, i) => (
+            <span key={i} style={{ background: css(c) }} />
+          ))}
+        </div>
+        <div className="ramp-labels">
+          <span>{fmt(metric === 'change' ? -max : 0)}</span>
+          <span>≥ {fmt(max)}</span>
+        </div>
+        <p className="hint">{t(`commander.metric.${metric}`)}</p>
+      </>
+    )
+  } else if (mode === 'heatmap' || mode === 'hex') {
+    body = (
+      <>
+        <div className="ramp">
+          {HEAT_RAMP.map((c, i) => (
+            <span key={i} style={{ background: css(c) }} />
+          ))}
+        </div>
+        <div className="ramp-labels">
+          <span>{t('commander.low')}</span>
+          <span>{t('commander.high')}</span>
+        </div>
+        {props.density && (
+          <p className="hint" data-testid="density-summary">
+            {t('commander.cells', { n: props.density.length, size: Math.round(props.density.cellSize) })}
+          </p>
+        )}
+      </>
+    )
+  } else if (mode === 'clusters') {
+    body = <p className="hint">{t('commander.clustersHint', { n: props.clusters?.features.length ?? 0 })}</p>
+  }
+  return (
+    <section className="panel legend" data-testid="commander-legend">
+      <h2>{t(`commander.mode.${mode}`)}</h2>
+      {body}
+    </section>
+  )
+}
