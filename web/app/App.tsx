@@ -1,10 +1,16 @@
-import type { PickingInfo } from '@deck.gl/core'
+import type { LayersList, PickingInfo } from '@deck.gl/core'
 import { useQuery } from '@tanstack/react-query'
 import type { FeatureCollection } from 'geojson'
 import { useCallback, useEffect, useMemo, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { AreaPanel } from '../areas/AreaPanel.tsx'
 import { useDrill } from '../areas/useDrill.ts'
+import { ImportDialog } from '../incidents/ImportDialog.tsx'
+import { IncidentPanel } from '../incidents/IncidentPanel.tsx'
+import { incidentDetailQuery } from '../incidents/queries.ts'
+import { ReportForm } from '../incidents/ReportForm.tsx'
+import { useIncidentSelection } from '../incidents/useIncidentSelection.ts'
+import { incidentMarkersLayer, pickSurfaceLayer, type IncidentMarker } from '../map/layers/incidents.ts'
 import { snapBbox } from '../map/geometry.ts'
 import { MapView, type FitRequest, type MapViewport } from '../map/MapView.tsx'
 import { buildingsQuery, roadsQuery } from '../map/queries.ts'
@@ -21,7 +27,10 @@ import { Tooltip } from './Tooltip.tsx'
 
 const PANEL_WIDTH = 380
 
-/** The dashboard shell: header, full-window map, layer panel, legend, area panel, tooltip. */
+/** While set, a map click picks a location: for a new report, or the new place of the open incident. */
+type PickMode = 'report' | 'move' | null
+
+/** The dashboard shell: header, full-window map, layer panel, legend, area or incident panel, tooltip. */
 export function App({ user }: { user: User }) {
   const { t } = useTranslation()
   const settings = useSettings()
@@ -34,7 +43,38 @@ export function App({ user }: { user: User }) {
   // The map starts at the broadest area of the user's scope (the district for admins and planners).
   const home = config.data ? (config.data.homeAreaId ?? config.data.districtId) : undefined
   const drill = useDrill(chosenId, home)
-  const mapLayers = useMapLayers(config.data, drill, viewport, settings, readsCases(user))
+  const cases = readsCases(user)
+
+  // Incidents: the open one, a location being picked (report or move) and the point picked, the import dialog.
+  const incident = useIncidentSelection()
+  const [pickMode, setPickMode] = useState<PickMode>(null)
+  const [picked, setPicked] = useState<[number, number] | null>(null)
+  const [importOpen, setImportOpen] = useState(false)
+  const openIncident = useQuery(incidentDetailQuery(cases ? incident.selection?.id : undefined))
+  const endPick = useCallback(() => {
+    setPickMode(null)
+    setPicked(null)
+  }, [])
+  useEffect(() => {
+    if (!pickMode) return
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') endPick()
+    }
+    window.addEventListener('keydown', onKey)
+    return () => window.removeEventListener('keydown', onKey)
+  }, [pickMode, endPick])
+
+  const districtBbox = config.data?.districtBbox
+  const openPosition = openIncident.data?.geometry.coordinates as [number, number] | undefined
+  const overlays = useMemo<LayersList>(() => {
+    const markers: IncidentMarker[] = []
+    if (openPosition && pickMode !== 'report') markers.push({ position: openPosition, kind: 'selected' })
+    if (picked) markers.push({ position: picked, kind: 'draft' })
+    const list: LayersList = [incidentMarkersLayer(markers)]
+    if (districtBbox) list.push(pickSurfaceLayer(districtBbox, { active: !!pickMode }))
+    return list
+  }, [openPosition?.[0], openPosition?.[1], picked, pickMode, districtBbox])
+  const mapLayers = useMapLayers(config.data, drill, viewport, settings, cases, overlays)
 
   const basemapUrl = settings.basemapUrl ?? config.data?.basemapUrl ?? ''
   const basemap = useMemo(() => parseBasemapUrl(basemapUrl), [basemapUrl])
@@ -62,21 +102,44 @@ export function App({ user }: { user: User }) {
   }, [drill.detail, chosenId, fitCount])
 
   const select = useCallback((id: number) => {
+    incident.close()
     setChosenId(id)
     setPanelOpen(true)
     setFitCount((n) => n + 1)
-  }, [])
+  }, [incident.close])
 
+  const points = mapLayers.incidents
+  const period = mapLayers.period
+  const incidentTypes = config.data?.incidentTypes
   const onClick = useCallback(
     (info: PickingInfo) => {
-      if (info.layer?.id === 'area-children' && info.object) select((info.object as AreaFeature).properties.id)
+      const layerId = info.layer?.id
+      // Picking a location: the cursor's coordinate counts whatever lies under it (the pick surface
+      // makes sure something does once it is drawn; until then an area or point does).
+      if (pickMode) {
+        if (info.coordinate) setPicked([info.coordinate[0], info.coordinate[1]])
+        return
+      }
+      if (layerId === 'incidents' && points && incidentTypes && info.index >= 0 && info.index < points.length) {
+        // The drawn point's own position (Float32), not the cursor's, is what the lookup searches around.
+        const i = info.index
+        const type = incidentTypes[points.typeIndex[i]]
+        if (type) void incident.openAt({ lon: points.positions[2 * i], lat: points.positions[2 * i + 1], type, ...period })
+        return
+      }
+      if (layerId === 'area-children' && info.object) select((info.object as AreaFeature).properties.id)
     },
-    [select],
+    [select, pickMode, points, incidentTypes, period, incident.openAt],
   )
+  const startReport = useCallback(() => {
+    incident.close()
+    setPicked(null)
+    setPickMode('report')
+  }, [incident.close])
   const onHover = useCallback((info: PickingInfo) => setHover(info.picked ? info : null), [])
 
   return (
-    <div className="app">
+    <div className={`app ${pickMode ? 'picking' : ''}`}>
       <MapView
         layers={mapLayers.layers}
         dataReady={mapLayers.dataReady}
@@ -84,7 +147,7 @@ export function App({ user }: { user: User }) {
         data={baseData}
         visibility={{ roads: settings.layers.roads, buildings: settings.layers.buildings }}
         fit={fit}
-        rightInset={panelOpen ? PANEL_WIDTH : 0}
+        rightInset={panelOpen || incident.selection || pickMode === 'report' ? PANEL_WIDTH : 0}
         onViewportChange={setViewport}
         onHover={onHover}
         onClick={onClick}
@@ -92,21 +155,59 @@ export function App({ user }: { user: User }) {
       <Header config={config.data} user={user} />
       {config.error && <div className="banner error">{t('app.error')}: {config.error.message}</div>}
       {settings.gcj02 && basemap.kind !== 'offline' && <div className="banner warn">{t('settings.gcj02Note')}</div>}
+      {pickMode && <div className="banner pick" data-testid="pick-banner">{t('incident.pickBanner')}</div>}
       <div className="left-column">
         <LayerPanel
           config={config.data}
           settings={settings}
           shownIncidents={mapLayers.incidents?.length}
-          readsCases={readsCases(user)}
+          readsCases={cases}
           zoom={viewport?.zoom}
           gridCount={mapLayers.gridCount}
+          period={mapLayers.period}
+          reporting={pickMode === 'report'}
+          onReport={cases ? startReport : undefined}
+          onImport={cases ? () => setImportOpen(true) : undefined}
         />
         <Legend config={config.data} />
       </div>
-      {panelOpen && drill.selectedId !== undefined && (
-        <AreaPanel drill={drill} user={user} width={PANEL_WIDTH} onSelect={select} onClose={() => setPanelOpen(false)} />
+      {cases && pickMode === 'report' ? (
+        <ReportForm
+          incidentTypes={incidentTypes ?? []}
+          point={picked}
+          width={PANEL_WIDTH}
+          onCancel={endPick}
+          onCreated={(created) => {
+            endPick()
+            incident.open(created.id)
+          }}
+        />
+      ) : cases && incident.selection ? (
+        <IncidentPanel
+          selection={incident.selection}
+          incidentTypes={incidentTypes ?? []}
+          width={PANEL_WIDTH}
+          moving={pickMode === 'move'}
+          moveTarget={pickMode === 'move' ? picked : null}
+          onChoose={incident.choose}
+          onClose={() => {
+            endPick()
+            incident.close()
+          }}
+          onMoveStart={() => {
+            setPicked(null)
+            setPickMode('move')
+          }}
+          onMoveEnd={endPick}
+        />
+      ) : (
+        panelOpen &&
+        drill.selectedId !== undefined && (
+          <AreaPanel drill={drill} user={user} width={PANEL_WIDTH} onSelect={select} onClose={() => setPanelOpen(false)} />
+        )
       )}
-      {hover && <Tooltip info={hover} incidents={mapLayers.incidents} incidentTypes={config.data?.incidentTypes ?? []} />}
+      {cases && importOpen && <ImportDialog onClose={() => setImportOpen(false)} />}
+      {hover && !pickMode && <Tooltip info={hover} incidents={mapLayers.incidents} incidentTypes={config.data?.incidentTypes ?? []} />}
     </div>
   )
 }

@@ -18,13 +18,20 @@ interface Props {
   gridCount: number
   /** False for planners: incidents are aggregates only, so their layer and filters are hidden. */
   readsCases: boolean
+  /** A report is being made (its button shows as pressed). */
+  reporting?: boolean
+  /** The period the map's incidents cover (defaults to the last `periodDays` from now). */
+  period?: { from: string; to: string }
+  onReport?(): void
+  onImport?(): void
 }
 
-/** Layer toggles, incident period and type filter. */
-export function LayerPanel({ config, settings, shownIncidents, zoom, gridCount, readsCases }: Props) {
+/** Incident actions (report, import), layer toggles, incident period and type filter. */
+export function LayerPanel({ config, settings, shownIncidents, zoom, gridCount, readsCases, reporting, onReport, onImport, period: shownPeriod }: Props) {
   const { t, i18n } = useTranslation()
   const lang = i18n.language
-  const period = useMemo(() => lastDays(settings.periodDays), [settings.periodDays])
+  const ownPeriod = useMemo(() => lastDays(settings.periodDays), [settings.periodDays])
+  const period = shownPeriod ?? ownPeriod
   const setLayer = (k: keyof LayerVisibility, v: boolean) => updateSettings((s) => ({ layers: { ...s.layers, [k]: v } }))
   const toggleType = (ty: string, on: boolean) =>
     updateSettings((s) => ({ incidentTypes: on ? [...new Set([...s.incidentTypes, ty])] : s.incidentTypes.filter((x) => x !== ty) }))
@@ -32,6 +39,20 @@ export function LayerPanel({ config, settings, shownIncidents, zoom, gridCount, 
 
   return (
     <aside className="panel layer-panel" data-testid="layer-panel" data-grid-count={gridCount}>
+      {readsCases && (onReport || onImport) && (
+        <div className="incident-actions">
+          {onReport && (
+            <button type="button" className={`button report ${reporting ? 'pressed' : ''}`} aria-pressed={!!reporting} onClick={onReport} data-testid="report-button">
+              ＋ {t('incident.report')}
+            </button>
+          )}
+          {onImport && (
+            <button type="button" className="button" onClick={onImport} data-testid="import-button">
+              {t('incident.import')}
+            </button>
+          )}
+        </div>
+      )}
       <h2>{t('layers.title')}</h2>
       <ul className="toggles">
         {LAYER_KEYS.filter((k) => readsCases || k !== 'incidents').map((k) => (
@@ -79,7 +100,11 @@ export function LayerPanel({ config, settings, shownIncidents, zoom, gridCount, 
           </li>
         ))}
       </ul>
-      {shownIncidents !== undefined && <p className="hint">{t('layers.shown', { n: formatNumber(shownIncidents, lang) })}</p>}
+      {shownIncidents !== undefined && (
+        <p className="hint" data-testid="shown-incidents" data-count={shownIncidents}>
+          {t('layers.shown', { n: formatNumber(shownIncidents, lang) })}
+        </p>
+      )}
         </>
       )}
     </aside>

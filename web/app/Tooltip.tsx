@@ -38,7 +38,12 @@ export function Tooltip({ info, incidents, incidentTypes }: Props) {
     )
   } else if (id === 'incidents' && incidents && info.index >= 0 && info.index < incidents.length) {
     const ty = incidentTypes[incidents.typeIndex[info.index]] ?? '?'
-    body = <strong>{t(`incidentType.${ty}`, { defaultValue: ty })}</strong>
+    body = (
+      <>
+        <strong>{t(`incidentType.${ty}`, { defaultValue: ty })}</strong>
+        <span className="muted">{t('incident.clickForDetails')}</span>
+      </>
+    )
   }
   if (!body) return null
   return (

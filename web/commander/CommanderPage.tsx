@@ -229,7 +229,7 @@ export function CommanderPage({ user }: { user: User }) {
         <MapLegend mode={mode} metric={metric} stats={stats.data} density={density.data} hotspots={hotspots.data} clusters={clusters.data} />
       </div>
 
-      <aside className="panel area-panel commander-panel" style={{ width: PANEL_WIDTH }} data-testid="commander-panel" data-area-id={detail?.id}>
+      <aside className="panel area-panel commander-panel" style={{ width: PANEL_WIDTH }} data-testid="commander-panel" data-area-id={detail?.id} data-from={period.from} data-to={period.to}>
         <nav className="breadcrumb" aria-label="breadcrumb">
           {detail?.ancestors.map((a, i) => (
             <span key={a.id}>

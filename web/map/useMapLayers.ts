@@ -8,6 +8,7 @@ import { areasQuery } from '../areas/queries.ts'
 import type { DrillState } from '../areas/useDrill.ts'
 import { filterByType, type IncidentPoints } from '../incidents/decode.ts'
 import { incidentPointsQuery, lastDays } from '../incidents/queries.ts'
+import { useCurrentHour } from '../incidents/useCurrentHour.ts'
 import { stationsQuery } from '../stations/queries.ts'
 import { useFontReady } from './fonts.ts'
 import { snapBbox } from './geometry.ts'
@@ -21,6 +22,8 @@ import type { MapViewport } from './MapView.tsx'
 /** Micro-grids and buildings are fetched by bbox from this zoom on. */
 export const DETAIL_ZOOM = 15
 
+const NO_OVERLAYS: LayersList = []
+
 export interface MapLayers {
   layers: LayersList
   /** Grids are loaded and in `layers` (what "drawn" means for tests). */
@@ -28,10 +31,22 @@ export interface MapLayers {
   /** The incident points currently drawn, for tooltips. */
   incidents?: IncidentPoints
   gridCount: number
+  /** The period the incident points cover (ISO instants). */
+  period: { from: string; to: string }
 }
 
-/** Gathers the server data for every deck.gl layer and builds the layer list, bottom to top. */
-export function useMapLayers(config: AppConfig | undefined, drill: DrillState, viewport: MapViewport | null, settings: Settings, readsCases = true): MapLayers {
+/**
+ * Gathers the server data for every deck.gl layer and builds the layer list, bottom to top;
+ * `overlays` (markers, the pick surface of a location being picked) go on top of everything.
+ */
+export function useMapLayers(
+  config: AppConfig | undefined,
+  drill: DrillState,
+  viewport: MapViewport | null,
+  settings: Settings,
+  readsCases = true,
+  overlays: LayersList = NO_OVERLAYS,
+): MapLayers {
   const { t, i18n } = useTranslation()
   const show = settings.layers
   const detailBbox = viewport && viewport.zoom >= DETAIL_ZOOM ? snapBbox(viewport.bbox) : undefined
@@ -40,7 +55,8 @@ export function useMapLayers(config: AppConfig | undefined, drill: DrillState, v
   const grids = useQuery(areasQuery({ level: 'grid' }))
   const microGrids = useQuery(areasQuery({ level: 'micro_grid', bbox: detailBbox }, !!detailBbox && show.microGrids))
   const stations = useQuery(stationsQuery())
-  const period = useMemo(() => lastDays(settings.periodDays), [settings.periodDays])
+  const hour = useCurrentHour()
+  const period = useMemo(() => lastDays(settings.periodDays), [settings.periodDays, hour])
   // Planners get aggregates only: the API refuses them individual incident points.
   const points = useQuery({ ...incidentPointsQuery({ ...period, bbox: config?.homeBbox ?? config?.districtBbox ?? undefined }), enabled: !!config && readsCases })
 
@@ -72,8 +88,9 @@ export function useMapLayers(config: AppConfig | undefined, drill: DrillState, v
     if (filtered && colors) list.push(incidentsLayer(filtered, colors, { visible: show.incidents }))
     list.push(...stationLayers(stations.data?.features ?? [], { visible: show.stations, glyphs, fontReady, showGlyphs }))
     list.push(areaLabelsLayer(labels, { visible: show.labels, fontReady }))
+    list.push(...overlays)
     return list
-  }, [drill, outlined, grids.data, microGrids.data, !!detailBbox, filtered, colors, stations.data, glyphs, labels, fontReady, show, showGlyphs])
+  }, [drill, outlined, grids.data, microGrids.data, !!detailBbox, filtered, colors, stations.data, glyphs, labels, fontReady, show, showGlyphs, overlays])
 
-  return { layers, dataReady: !!grids.data && !!drill.detail, incidents: filtered, gridCount: grids.data?.features.length ?? 0 }
+  return { layers, dataReady: !!grids.data && !!drill.detail, incidents: filtered, gridCount: grids.data?.features.length ?? 0, period }
 }
