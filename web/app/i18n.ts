@@ -9,7 +9,7 @@ const zhCN = {
     high_altitude_throwing: '高空抛物', parking_dispute: '停车纠纷', water_leak: '房屋漏水',
     property_dispute: '物业纠纷', hallway_clutter: '楼道堆物', public_space_occupation: '占用公区/住改商',
     neighbour_dispute: '邻里纠纷', telecom_fraud: '电信网络诈骗', ebike_charging: '电动车充电隐患',
-    sanitation: '环境卫生', noise: '噪音',
+    sanitation: '环境卫生', noise: '噪音扰民',
   },
   stationType: {
     psych_legal: '心法驿站', self_governance: '小区居民自治服务站', police_post: '警务站',
@@ -104,7 +104,7 @@ const en: typeof zhCN = {
   level: { district: 'District', street: 'Street', community: 'Community', grid: 'Grid', micro_grid: 'Micro-grid' },
   incidentType: {
     high_altitude_throwing: 'High-altitude throwing', parking_dispute: 'Parking dispute', water_leak: 'Water leak',
-    property_dispute: 'Property dispute', hallway_clutter: 'Hallway clutter', public_space_occupation: 'Public space occupation',
+    property_dispute: 'Property-management dispute', hallway_clutter: 'Hallway clutter', public_space_occupation: 'Public-space occupation',
     neighbour_dispute: 'Neighbour dispute', telecom_fraud: 'Telecom fraud', ebike_charging: 'E-bike charging hazard',
     sanitation: 'Sanitation', noise: 'Noise',
   },
