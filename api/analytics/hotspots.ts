@@ -4,191 +4,24 @@
  * scope-checked function area_hotspot_input() (db/migrations/0010_hotspots.sql) returns.
  */
 import { createRoute, z } from '@hono/zod-openapi'
-import type { Context } from 'hono'
 import { sql } from 'drizzle-orm'
 import type { AreaLevel } from '../../geo-data/generate/types.ts'
 import { areaInScope } from '../areas/queries.ts'
-import { Instant, requireCaseReader } from '../incidents/routes.ts'
+import { requireCaseReader } from '../incidents/routes.ts'
 import { incidentWhere, isoUtc, type IncidentFilter } from '../incidents/queries.ts'
 import { ApiFailure } from '../lib/errors.ts'
 import { featureSql, GeometrySchema, jsonText } from '../lib/geojson.ts'
-import { errorResponses, forbidden, newRouter, notFound, type Env } from '../lib/router.ts'
-
-// ---------------------------------------------------------------------------------------------
-// The statistic. Pure functions over arrays, so the unit tests can hold them against a naive one.
-
-/** Neighbourhood sums of binary weights, the area itself included (w_ii = 1). */
-export interface Weights {
-  /** W_i = Σ_j w_ij: the size of i's neighbourhood (binary weights, so also Σ_j w_ij²). */
-  w: Float64Array
-  /** Σ_j w_ij x_j: the count of i's neighbourhood. */
-  wx: Float64Array
-}
-
-/** Queen contiguity: `neighbours[i]` are the indices of the areas sharing a boundary point with i (not i). */
-export function contiguityWeights(x: ArrayLike<number>, neighbours: readonly (readonly number[])[]): Weights {
-  const w = new Float64Array(x.length)
-  const wx = new Float64Array(x.length)
-  for (let i = 0; i < x.length; i++) {
-    w[i] = 1 + neighbours[i].length
-    let s = x[i]
-    for (const j of neighbours[i]) s += x[j]
-    wx[i] = s
-  }
-  return { w, wx }
-}
-
-/**
- * Distance band: j is a neighbour of i when their centroids (metres, a projected CRS) lie at most
- * `d` apart. Points are bucketed in d × d cells (a map, so a stray far-away centroid costs
- * nothing), and each looks only at the 3 × 3 cells around its own: linear in the number of pairs
- * within d, with no pair list kept.
- */
-export function distanceBandWeights(x: ArrayLike<number>, px: ArrayLike<number>, py: ArrayLike<number>, d: number): Weights {
-  const n = x.length
-  const w = new Float64Array(n)
-  const wx = new Float64Array(n)
-  let minX = Infinity, minY = Infinity, maxX = -Infinity
-  for (let i = 0; i < n; i++) {
-    minX = Math.min(minX, px[i])
-    maxX = Math.max(maxX, px[i])
-    minY = Math.min(minY, py[i])
-  }
-  const cols = Math.floor((maxX - minX) / d) + 1
-  const cx = new Float64Array(n)
-  const cy = new Float64Array(n)
-  const cells = new Map<number, number[]>()
-  for (let i = 0; i < n; i++) {
-    cx[i] = Math.floor((px[i] - minX) / d)
-    cy[i] = Math.floor((py[i] - minY) / d)
-    const key = cy[i] * cols + cx[i]
-    const cell = cells.get(key)
-    if (cell) cell.push(i)
-    else cells.set(key, [i])
-  }
-  for (let i = 0; i < n; i++) {
-    let count = 0, sum = 0
-    for (let gy = cy[i] - 1; gy <= cy[i] + 1; gy++) {
-      for (let gx = Math.max(0, cx[i] - 1); gx <= Math.min(cols - 1, cx[i] + 1); gx++) {
-        for (const j of cells.get(gy * cols + gx) ?? []) {
-          const dx = px[j] - px[i], dy = py[j] - py[i]
-          // As ST_DWithin measures it: the distance itself against d.
-          if (Math.sqrt(dx * dx + dy * dy) <= d) {
-            count++
-            sum += x[j]
-          }
-        }
-      }
-    }
-    w[i] = count
-    wx[i] = sum
-  }
-  return { w, wx }
-}
-
-/**
- * Complementary error function, Chebyshev fit of Numerical Recipes (2nd ed., §6.2, `erfcc`):
- * fractional error below 1.2e-7 everywhere, tails included (p-values of 1e-20 keep their digits).
- */
-export function erfc(x: number): number {
-  const z = Math.abs(x)
-  const t = 1 / (1 + 0.5 * z)
-  const r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 +
-    t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))))
-  return x >= 0 ? r : 2 - r
-}
-
-/** Two-sided p-value of a standard normal score: P(|Z| ≥ |z|). Exactly 1 at z = 0. */
-export function twoSidedP(z: number): number {
-  return z === 0 ? 1 : Math.min(1, erfc(Math.abs(z) / Math.SQRT2))
-}
-
-export interface GiStar {
-  z: Float64Array
-  p: Float64Array
-  /** X̄ and S of the study region's counts. */
-  mean: number
-  sd: number
-}
-
-/**
- * Getis-Ord Gi* with binary weights, self included:
- *   z_i = (Σ_j w_ij x_j − X̄ W_i) / (S √((n W_i − W_i²) / (n − 1))),  X̄ = Σx / n,  S = √(Σx² / n − X̄²).
- * Degenerate cases answer z = 0, p = 1: fewer than 3 areas, all counts equal (S = 0), an area
- * whose only neighbour is itself (W_i = 1), or whose neighbourhood is the whole region (W_i = n).
- */
-export function giStar(x: ArrayLike<number>, weights: Weights): GiStar {
-  const n = x.length
-  const z = new Float64Array(n)
-  const p = new Float64Array(n).fill(1)
-  let total = 0
-  for (let i = 0; i < n; i++) total += x[i]
-  const mean = n > 0 ? total / n : 0
-  let ss = 0
-  for (let i = 0; i < n; i++) ss += (x[i] - mean) ** 2
-  // Two-pass variance: the same S as √(Σx²/n − X̄²), and exactly 0 when every count is equal.
-  const sd = n > 0 ? Math.sqrt(ss / n) : 0
-  if (n < 3 || !(sd > 0)) return { z, p, mean, sd }
-  for (let i = 0; i < n; i++) {
-    const W = weights.w[i]
-    const spread = (n * W - W * W) / (n - 1)
-    if (W <= 1 || !(spread > 0)) continue
-    const zi = (weights.wx[i] - mean * W) / (sd * Math.sqrt(spread))
-    if (!Number.isFinite(zi)) continue
-    z[i] = zi
-    p[i] = twoSidedP(zi)
-  }
-  return { z, p, mean, sd }
-}
-
-export const HOTSPOT_CLASSES = ['hot99', 'hot95', 'hot90', 'none', 'cold90', 'cold95', 'cold99'] as const
-export type HotspotClass = (typeof HOTSPOT_CLASSES)[number]
-
-/** Confidence levels, strictest first: (α, class when z > 0, class when z < 0). */
-const LEVELS: readonly [number, HotspotClass, HotspotClass][] = [
-  [0.01, 'hot99', 'cold99'],
-  [0.05, 'hot95', 'cold95'],
-  [0.1, 'hot90', 'cold90'],
-]
-
-/**
- * Benjamini–Hochberg cut-off for level α over all n p-values: p_(k) for the largest k with
- * p_(k) ≤ k α / n (p sorted ascending), or −∞ when there is none.
- */
-export function fdrThreshold(p: ArrayLike<number>, alpha: number): number {
-  const sorted = Float64Array.from(p).sort()
-  const n = sorted.length
-  for (let k = n; k >= 1; k--) if (sorted[k - 1] <= (k * alpha) / n) return sorted[k - 1]
-  return -Infinity
-}
-
-/**
- * Class of each area: the strictest level α with p < α, hot or cold by the sign of z. With `fdr`,
- * an area keeps level α only if also p ≤ the Benjamini–Hochberg cut-off of α (as ArcGIS's Hot
- * Spot Analysis does), so the correction can only remove significance, never add it.
- */
-export function hotspotClasses(z: ArrayLike<number>, p: ArrayLike<number>, fdr: boolean): HotspotClass[] {
-  const cut = LEVELS.map(([alpha]) => (fdr ? fdrThreshold(p, alpha) : Infinity))
-  return Array.from({ length: z.length }, (_, i) => {
-    if (z[i] === 0) return 'none'
-    const level = LEVELS.findIndex(([alpha], k) => p[i] < alpha && p[i] <= cut[k])
-    return level < 0 ? 'none' : LEVELS[level][z[i] > 0 ? 1 : 2]
-  })
-}
+import { errorResponses, forbidden, newRouter, notFound } from '../lib/router.ts'
+import { contiguityWeights, distanceBandWeights, giStar, HOTSPOT_CLASSES, hotspotClasses, type Weights } from './gistar.ts'
+import { PeriodFields, resolvePeriod } from './period.ts'
 
 // ---------------------------------------------------------------------------------------------
 // Routes
 
 const HOTSPOT_LEVELS = ['micro_grid', 'grid', 'community'] as const satisfies readonly AreaLevel[]
-const DAY = 24 * 3600_000
 /** Largest incident set DBSCAN runs on per request (~2 s on PostgreSQL 15; docs/analytics.md). */
 export const MAX_CLUSTER_INCIDENTS = 200_000
 
-const Period = {
-  from: Instant.optional().openapi({ description: 'start (inclusive); default: 30 days before `to`' }),
-  to: Instant.optional().openapi({ description: 'end (exclusive); default: now' }),
-  type: z.string().max(2000).optional().openapi({ description: 'comma-separated incident type codes' }),
-}
 
 export const HotspotProperties = z
   .object({
@@ -233,7 +66,7 @@ const hotspots = createRoute({
   request: {
     query: z.object({
       level: z.enum(HOTSPOT_LEVELS).default('micro_grid'),
-      ...Period,
+      ...PeriodFields,
       weights: z.enum(['contiguity', 'distance']).default('contiguity').openapi({ description: 'contiguity: queen (a shared boundary point); distance: centroids within `distance`' }),
       distance: z.coerce.number().min(50).max(5000).optional().openapi({ description: 'metres, 50–5000, default 500; only with weights=distance' }),
       fdr: z.enum(['true', 'false']).default('false').openapi({ description: 'true: Benjamini–Hochberg false discovery rate correction' }),
@@ -265,7 +98,7 @@ const clusters = createRoute({
   summary: 'DBSCAN clusters of incident locations (convex hulls; case readers only, not planners)',
   request: {
     query: z.object({
-      ...Period,
+      ...PeriodFields,
       area: z.coerce.number().int().positive().max(2_147_483_647).optional().openapi({ description: 'only incidents in this area (any level in scope)' }),
       eps: z.coerce.number().min(5).max(1000).default(100).openapi({ description: 'DBSCAN radius in metres, 5–1000' }),
       min_points: z.coerce.number().int().min(2).max(1000).default(5).openapi({ description: 'DBSCAN core size (the point itself included), 2–1000' }),
@@ -278,25 +111,6 @@ const clusters = createRoute({
     ...errorResponses,
   },
 })
-
-/** The period asked for: `to` defaults to now, `from` to 30 days before it; at most three years. */
-function periodOf(q: { from?: string; to?: string }): { from: string; to: string } {
-  const to = q.to ? new Date(q.to) : new Date()
-  const from = q.from ? new Date(q.from) : new Date(to.getTime() - 30 * DAY)
-  if (!(from < to)) throw new ApiFailure(400, 'invalid_request', 'from: must be before `to`')
-  if (to.getTime() - from.getTime() > 3 * 366 * DAY) throw new ApiFailure(400, 'invalid_request', 'from: the period may span at most three years')
-  return { from: from.toISOString(), to: to.toISOString() }
-}
-
-/** The type codes of a comma-separated list, each checked against incident_types; undefined for all. */
-async function typesOf(c: Context<Env>, list: string | undefined): Promise<string[] | undefined> {
-  const types = list?.split(',').map((s) => s.trim()).filter(Boolean)
-  if (!types?.length) return undefined
-  const { rows } = await c.get('tx').execute<{ code: string }>(sql`select code from incident_types where code = any(${sql.param(types)}::text[])`)
-  const unknown = types.filter((t) => !rows.some((r) => r.code === t))
-  if (unknown.length) throw new ApiFailure(400, 'invalid_request', `type: unknown incident type ${unknown.slice(0, 3).join(', ').slice(0, 80)}`)
-  return types
-}
 
 /** One area of the study region as area_hotspot_input() and the areas join return it. */
 export interface HotspotInputRow extends Record<string, unknown> {
@@ -326,9 +140,9 @@ export function hotspotsGiStar(rows: readonly HotspotInputRow[], opts: { weights
 export const hotspotRoutes = newRouter()
   .openapi(hotspots, async (c) => {
     const q = c.req.valid('query')
-    const { from, to } = periodOf(q)
     if (q.distance !== undefined && q.weights !== 'distance') throw new ApiFailure(400, 'invalid_request', 'distance: only with weights=distance')
-    const types = await typesOf(c, q.type)
+    const period = await resolvePeriod(c.get('tx'), q)
+    const [from, to, types] = [period.from.toISOString(), period.to.toISOString(), period.types]
     const distance = q.distance ?? 500
     const { rows } = await c.get('tx').execute<HotspotInputRow>(sql`
       select s.area_id as id, a.name, s.n, s.neighbours, s.x, s.y,
@@ -354,8 +168,9 @@ export const hotspotRoutes = newRouter()
   .openapi(clusters, async (c) => {
     requireCaseReader(c)
     const q = c.req.valid('query')
-    const { from, to } = periodOf(q)
-    const f: IncidentFilter = { types: await typesOf(c, q.type), from, to }
+    const period = await resolvePeriod(c.get('tx'), q)
+    const [from, to] = [period.from.toISOString(), period.to.toISOString()]
+    const f: IncidentFilter = { types: period.types, from, to }
     const tx = c.get('tx')
     const user = c.get('user')
     if (q.area !== undefined) {

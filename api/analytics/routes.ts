@@ -2,11 +2,10 @@ import { createRoute, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { sql, type SQL } from 'drizzle-orm'
 import { AREA_LEVELS, type AreaLevel } from '../../geo-data/generate/types.ts'
-import { ApiFailure } from '../lib/errors.ts'
 import { featureCollection, featureCollectionSql, featureSql, jsonText } from '../lib/geojson.ts'
 import { errorResponses, newRouter, type Env } from '../lib/router.ts'
-import { csvHeader, csvRecord, csvText, download, downloadResponses, ExportFormat, shanghaiDate } from '../incidents/export.ts'
-import { Instant } from '../incidents/routes.ts'
+import { csvHeader, csvRecord, csvText, download, downloadResponses, ExportFormat, shanghaiDate } from '../lib/download.ts'
+import { PeriodFields, periodArgs, resolvePeriod, type Period } from './period.ts'
 
 export const AreaStatsProperties = z
   .object({
@@ -24,9 +23,7 @@ export const AreaStatsCollection = featureCollection('AreaStatsCollection', Area
 
 const StatsQuery = z.object({
   level: z.enum(AREA_LEVELS as [AreaLevel, ...AreaLevel[]]).default('grid'),
-  from: Instant.optional().openapi({ description: 'start (inclusive); default: 30 days before `to`' }),
-  to: Instant.optional().openapi({ description: 'end (exclusive); default: now' }),
-  type: z.string().max(2000).optional().openapi({ description: 'comma-separated incident type codes' }),
+  ...PeriodFields,
 })
 
 const areaStats = createRoute({
@@ -42,28 +39,11 @@ const areaStats = createRoute({
   responses: { 200: { description: 'One feature per area in the user’s scope', content: { 'application/json': { schema: AreaStatsCollection } } }, ...errorResponses },
 })
 
-const DAY = 24 * 3600_000
+type StatsParams = Period & { level: AreaLevel }
 
-interface StatsParams {
-  level: AreaLevel
-  from: Date
-  to: Date
-  types?: string[]
-}
-
-/** The period and types of a statistics request: a reversed or over-long period or an unknown type is a 400. */
+/** The level, period and types of a statistics request (resolvePeriod: a bad period or an unknown type is a 400). */
 async function statsParams(c: Context<Env>, q: { level: AreaLevel; from?: string; to?: string; type?: string }): Promise<StatsParams> {
-  const to = q.to ? new Date(q.to) : new Date()
-  const from = q.from ? new Date(q.from) : new Date(to.getTime() - 30 * DAY)
-  if (!(from < to)) throw new ApiFailure(400, 'invalid_request', 'from: must be before `to`')
-  if (to.getTime() - from.getTime() > 3 * 366 * DAY) throw new ApiFailure(400, 'invalid_request', 'from: the period may span at most three years')
-  const types = q.type?.split(',').map((s) => s.trim()).filter(Boolean)
-  if (types?.length) {
-    const { rows } = await c.get('tx').execute<{ code: string }>(sql`select code from incident_types where code = any(${sql.param(types)}::text[])`)
-    const unknown = types.filter((t) => !rows.some((r) => r.code === t))
-    if (unknown.length) throw new ApiFailure(400, 'invalid_request', `type: unknown incident type ${unknown.slice(0, 3).join(', ').slice(0, 80)}`)
-  }
-  return { level: q.level, from, to, types: types?.length ? types : undefined }
+  return { level: q.level, ...(await resolvePeriod(c.get('tx'), q)) }
 }
 
 /** The statistics columns of AreaStatsProperties, as SQL over `a` (areas) and `s` (area_incident_stats). */
@@ -80,8 +60,7 @@ const STATS_COLUMNS: [name: keyof z.infer<typeof AreaStatsProperties>, value: SQ
 
 /** SQL: FROM clause of the per-area statistics in the user's scope, `s` joined to its area `a`. */
 const areaStatsFrom = (p: StatsParams) => sql`
-  area_incident_stats(${p.level}, ${p.from.toISOString()}::timestamptz, ${p.to.toISOString()}::timestamptz,
-    ${p.types ? sql`${sql.param(p.types)}::text[]` : sql`null::text[]`}) s
+  area_incident_stats(${p.level}, ${periodArgs(p)}) s
   join areas a on a.id = s.area_id`
 
 /** SQL: the statistics as one FeatureCollection text, ordered by area id. */

@@ -6,7 +6,7 @@ import {
   giStar,
   hotspotClasses,
   twoSidedP,
-} from '../../api/analytics/hotspots.ts'
+} from '../../api/analytics/gistar.ts'
 import { bhKept, denseWeights, naiveClasses, naiveGiStar, upperTail } from '../helpers/gistar-naive.ts'
 
 /** Queen neighbours (indices) on a cols × rows lattice, row-major. */
