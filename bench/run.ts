@@ -1,4 +1,5 @@
-// `npm run bench -- [areas|startup|seed|scope|login] …`: each benchmark prints a table against its baseline.
+// `npm run bench -- [areas|startup|seed|scope|login|analytics] …`: each benchmark prints a table against its baseline.
+import { benchAnalytics } from './analytics.ts'
 import { benchAreas } from './areas.ts'
 import { benchLogin } from './login.ts'
 import { benchScope } from './scope.ts'
@@ -16,6 +17,10 @@ if (all || which.includes('areas')) {
   else await benchAreas(url)
 }
 if (all || which.includes('login')) await benchLogin(url)
+if (all || which.includes('analytics')) {
+  if (!url) console.log('\nanalytics: skipped (set DATABASE_URL to a PostGIS seeded with `--scale large`)')
+  else await benchAnalytics(url, runs)
+}
 if (all || which.includes('scope')) {
   // Switches row-level security off and on in DATABASE_URL (like seed, which wipes it): a bench database only.
   if (!url) console.log('\nscope: skipped (set DATABASE_URL to a seeded bench database whose RLS may be switched off and on)')

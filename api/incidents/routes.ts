@@ -28,7 +28,8 @@ export const Instant = z
   .refine((s) => /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(s) && !Number.isNaN(Date.parse(s)), 'must be an ISO-8601 date or date-time')
   .openapi({ example: '2026-01-01T00:00:00Z' })
 
-const FilterFields = z.object({
+/** The incident filter's query fields (list, points, density: api/analytics/density.ts). */
+export const FilterFields = z.object({
     bbox: BboxParam.optional(),
     type: listOf(INCIDENT_TYPES, 'incident type').optional(),
     status: listOf(INCIDENT_STATUSES, 'status').optional(),
@@ -36,8 +37,8 @@ const FilterFields = z.object({
     to: Instant.optional(),
     area: z.coerce.number().int().positive().max(2_147_483_647).optional(),
 })
-const fromBeforeTo = (q: { from?: string; to?: string }) => !q.from || !q.to || Date.parse(q.from) < Date.parse(q.to)
-const fromBeforeToError = { message: '`from` must be before `to`', path: ['from'] }
+export const fromBeforeTo = (q: { from?: string; to?: string }) => !q.from || !q.to || Date.parse(q.from) < Date.parse(q.to)
+export const fromBeforeToError = { message: '`from` must be before `to`', path: ['from'] }
 const FilterQuery = FilterFields.refine(fromBeforeTo, fromBeforeToError)
 const ListQuery = FilterFields.extend({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
@@ -104,7 +105,8 @@ export function requireCaseReader(c: Context<Env>) {
   if (c.get('user').role === 'planner') throw new ApiFailure(403, 'aggregates_only', 'planners see incident aggregates, not individual incidents')
 }
 
-async function resolveFilter(c: Context<Env>, q: z.infer<typeof FilterFields>): Promise<IncidentFilter> {
+/** The filter of a request: an `area` looked up through RLS (404 outside the scope), else the user's scope areas. */
+export async function resolveFilter(c: Context<Env>, q: z.infer<typeof FilterFields>): Promise<IncidentFilter> {
   const f: IncidentFilter = { bbox: q.bbox, types: q.type, statuses: q.status, from: q.from, to: q.to }
   if (q.area !== undefined) {
     const { rows } = await c.get('tx').execute<{ level: AreaLevel }>(areaInScope(q.area))
