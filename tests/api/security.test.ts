@@ -43,6 +43,8 @@ afterAll(() => t.close())
 /** Every feature endpoint that names an object by id: out of scope must look exactly like missing. */
 const BY_ID = (x: Target) => [
   `/api/areas/${x.area}`, `/api/areas?parent=${x.area}`, `/api/incidents?area=${x.area}`, `/api/incidents/points?area=${x.area}`, `/api/incidents/${x.incident}`,
+  `/api/incidents/export?format=csv&area=${x.area}`, `/api/analytics/density?zoom=14&area=${x.area}`, `/api/analytics/clusters?area=${x.area}`,
+  `/api/analytics/kpis?area=${x.area}`, `/api/analytics/charts?area=${x.area}`,
 ]
 /** Writes naming an object by id: out of scope must look like missing and change nothing. */
 const WRITES_BY_ID = (x: Target): [string, string, object][] => [
@@ -82,10 +84,17 @@ describe('every role × every feature endpoint × an object outside its scope', 
         }
         const points = await c.get(`/api/incidents/points?bbox=${x.bbox}`)
         expect(points.headers.get('X-Count')).toBe('0')
+        const density = await c.get(`/api/analytics/density?zoom=16&bbox=${x.bbox}`)
+        expect(density.status).toBe(200)
+        expect(density.headers.get('X-Count')).toBe('0')
+        const exported = await c.get(`/api/incidents/export?format=csv&bbox=${x.bbox}`)
+        expect(exported.headers.get('X-Count')).toBe('0')
+        expect((await exported.text()).trim().split('\n')).toHaveLength(1)
       }
       // The same lists from the admin do find the out-of-scope incidents: the box is not empty.
       const admin = await t.json(`/api/incidents?area=${otherStreet.area}&limit=1`)
       expect(admin.body.features.length).toBe(1)
+      expect((await t.get(`/api/analytics/density?zoom=16&bbox=${otherStreet.bbox}`)).headers.get('X-Count')).not.toBe('0')
     })
   }
 
@@ -147,7 +156,9 @@ describe('every role × every feature endpoint × an object outside its scope', 
 
 describe('without a valid session', () => {
   const ROUTES = ['/api/config', '/api/me', '/api/auth/me', '/api/areas', '/api/areas/1', '/api/incidents', '/api/incidents/points', '/api/stations',
-    '/api/basemap/roads', '/api/admin/users', '/api/admin/audit', '/api/openapi.json', '/api/docs', '/api/no-such-route']
+    '/api/basemap/roads', '/api/admin/users', '/api/admin/audit', '/api/openapi.json', '/api/docs', '/api/no-such-route',
+    '/api/incidents/export?format=csv', '/api/analytics/areas', '/api/analytics/areas/export?format=csv', '/api/analytics/kpis?area=1',
+    '/api/analytics/charts?area=1', '/api/analytics/hotspots', '/api/analytics/clusters', '/api/analytics/density?zoom=12']
 
   it('every /api route but health and login answers 401', async () => {
     for (const path of ROUTES) {
@@ -267,12 +278,24 @@ describe('SQL metacharacters in every filter parameter', () => {
     '/api/basemap/buildings': ['bbox'],
     '/api/admin/audit': ['user', 'action', 'target', 'id', 'from', 'to', 'limit', 'before'],
     '/api/analytics/areas': ['level', 'from', 'to', 'type', 'geometry'],
+    '/api/analytics/areas/export?format=csv': ['level', 'from', 'to', 'type'],
+    '/api/incidents/export': ['format'],
+    '/api/incidents/export?format=csv': ['bbox', 'type', 'status', 'from', 'to', 'area', 'max_rows'],
+    // Area 1 is the district.
+    '/api/analytics/kpis': ['area'],
+    '/api/analytics/kpis?area=1': ['from', 'to', 'type'],
+    '/api/analytics/charts': ['area'],
+    '/api/analytics/charts?area=1': ['from', 'to', 'type'],
+    '/api/analytics/hotspots': ['level', 'from', 'to', 'type', 'weights', 'distance', 'fdr', 'geometry'],
+    '/api/analytics/clusters': ['from', 'to', 'type', 'area', 'eps', 'min_points'],
+    '/api/analytics/density': ['zoom'],
+    '/api/analytics/density?zoom=13': ['bbox', 'from', 'to', 'type', 'status', 'area'],
   }
   it('answer 4xx (or an empty match for free text), never a SQL error', async () => {
     for (const [path, params] of Object.entries(PARAMS)) {
       for (const param of params) {
         for (const v of EVIL) {
-          const res = await t.get(`${path}?${param}=${encodeURIComponent(v)}`)
+          const res = await t.get(`${path}${path.includes('?') ? '&' : '?'}${param}=${encodeURIComponent(v)}`)
           const text = await res.text()
           expect(res.status, `${path}?${param}=${v}`).toBeLessThan(500)
           if (res.status === 200) expect(param, `${path}?${param}=${v} accepted`).toBe('user')
