@@ -6,9 +6,8 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { sql } from 'drizzle-orm'
 import type { AreaLevel } from '../../geo-data/generate/types.ts'
-import { areaInScope } from '../areas/queries.ts'
-import { requireCaseReader } from '../incidents/routes.ts'
-import { incidentWhere, isoUtc, type IncidentFilter } from '../incidents/queries.ts'
+import { requireCaseReader, resolveFilter } from '../incidents/routes.ts'
+import { incidentWhere, isoUtc } from '../incidents/queries.ts'
 import { ApiFailure } from '../lib/errors.ts'
 import { featureSql, GeometrySchema, jsonText } from '../lib/geojson.ts'
 import { errorResponses, forbidden, newRouter, notFound } from '../lib/router.ts'
@@ -170,20 +169,8 @@ export const hotspotRoutes = newRouter()
     const q = c.req.valid('query')
     const period = await resolvePeriod(c.get('tx'), q)
     const [from, to] = [period.from.toISOString(), period.to.toISOString()]
-    const f: IncidentFilter = { types: period.types, from, to }
     const tx = c.get('tx')
-    const user = c.get('user')
-    if (q.area !== undefined) {
-      const { rows } = await tx.execute<{ level: AreaLevel }>(areaInScope(q.area))
-      if (rows.length === 0) throw new ApiFailure(404, 'not_found', `area ${q.area} does not exist`)
-      f.area = { id: q.area, level: rows[0].level }
-    } else if (user.role !== 'admin') {
-      // RLS guarantees the rows; the explicit condition lets the planner use the per-area indexes.
-      const { rows } = await tx.execute<{ level: AreaLevel; ids: number[] }>(
-        sql`select level, array_agg(id) as ids from areas where id = any(${sql.param(user.areaIds)}::int[]) and in_scope(path) group by level`,
-      )
-      f.scope = Object.fromEntries(rows.map((r) => [r.level, r.ids]))
-    }
+    const f = await resolveFilter(c, { area: q.area, from, to, type: period.types })
     const where = incidentWhere(f)
     const { rows: counted } = await tx.execute<{ n: number }>(
       sql`select count(*)::int as n from (select 1 from incidents i where ${where} limit ${MAX_CLUSTER_INCIDENTS + 1}) s`,

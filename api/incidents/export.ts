@@ -1,15 +1,12 @@
-/** CSV and GeoJSON exports of filtered incidents and per-area statistics (issue 4). */
+/** CSV and GeoJSON export of the filtered incidents (issue 4); the per-area statistics export is in analytics/routes.ts. */
 import { createRoute, z } from '@hono/zod-openapi'
-import type { Context } from 'hono'
 import { sql, type SQL } from 'drizzle-orm'
-import { INCIDENT_STATUSES, INCIDENT_TYPES, type AreaLevel } from '../../geo-data/generate/types.ts'
-import { areaInScope } from '../areas/queries.ts'
 import { ApiFailure } from '../lib/errors.ts'
 import { featureSql } from '../lib/geojson.ts'
 import { csvHeader, csvRecord, csvText, download, downloadResponses, ExportFormat, shanghaiDate } from '../lib/download.ts'
-import { BboxParam, errorResponse, errorResponses, forbidden, newRouter, notFound, type Env } from '../lib/router.ts'
+import { errorResponse, errorResponses, forbidden, newRouter, notFound } from '../lib/router.ts'
 import { incidentWhere, isoUtc, type IncidentFilter } from './queries.ts'
-import { Instant, requireCaseReader } from './routes.ts'
+import { FilterFields, fromBeforeTo, fromBeforeToError, requireCaseReader, resolveFilter } from './routes.ts'
 
 /** Most incidents one export may hold; a broader filter answers 400 asking for a narrower one. */
 export const EXPORT_MAX_ROWS = 200_000
@@ -19,58 +16,16 @@ const BATCH_ROWS = 5_000
 // ---------------------------------------------------------------------------------------------
 // Incidents
 
-/** A comma-separated list whose every item must be one of `allowed` (as GET /api/incidents). */
-const listOf = (allowed: readonly string[], what: string) =>
-  z
-    .string()
-    .transform((s, ctx) => {
-      const items = s.split(',').map((x) => x.trim()).filter(Boolean)
-      const bad = items.filter((x) => !allowed.includes(x))
-      if (bad.length) {
-        ctx.addIssue({ code: 'custom', message: `unknown ${what}: ${bad.slice(0, 3).join(', ').slice(0, 80)}` })
-        return z.NEVER
-      }
-      return items
-    })
-    .openapi({ type: 'string', description: `comma-separated ${what}s: ${allowed.join(', ')}` })
-
-// The filter fields of GET /api/incidents (routes.ts keeps its schema and resolveFilter private).
-const ExportQuery = z
-  .object({
-    format: ExportFormat,
-    bbox: BboxParam.optional(),
-    type: listOf(INCIDENT_TYPES, 'incident type').optional(),
-    status: listOf(INCIDENT_STATUSES, 'status').optional(),
-    from: Instant.optional(),
-    to: Instant.optional(),
-    area: z.coerce.number().int().positive().max(2_147_483_647).optional(),
-    max_rows: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(EXPORT_MAX_ROWS)
-      .default(EXPORT_MAX_ROWS)
-      .openapi({ description: `refuse (400) rather than export more rows than this; at most and by default ${EXPORT_MAX_ROWS}` }),
-  })
-  .refine((q) => !q.from || !q.to || Date.parse(q.from) < Date.parse(q.to), { message: '`from` must be before `to`', path: ['from'] })
-type ExportQuery = z.infer<typeof ExportQuery>
-
-/** The filter of a request in the user's scope: an `area` outside it is a 404, as in the list. */
-async function resolveFilter(c: Context<Env>, q: ExportQuery): Promise<IncidentFilter> {
-  const f: IncidentFilter = { bbox: q.bbox, types: q.type, statuses: q.status, from: q.from, to: q.to }
-  if (q.area !== undefined) {
-    const { rows } = await c.get('tx').execute<{ level: AreaLevel }>(areaInScope(q.area))
-    if (rows.length === 0) throw new ApiFailure(404, 'not_found', `area ${q.area} does not exist`)
-    f.area = { id: q.area, level: rows[0].level }
-  } else if (c.get('user').role !== 'admin') {
-    // RLS guarantees the rows; the explicit scope condition lets the planner use the per-area indexes.
-    const { rows } = await c.get('tx').execute<{ level: AreaLevel; ids: number[] }>(
-      sql`select level, array_agg(id) as ids from areas where id = any(${sql.param(c.get('user').areaIds)}::int[]) and in_scope(path) group by level`,
-    )
-    f.scope = Object.fromEntries(rows.map((r) => [r.level, r.ids]))
-  }
-  return f
-}
+const ExportQuery = FilterFields.extend({
+  format: ExportFormat,
+  max_rows: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(EXPORT_MAX_ROWS)
+    .default(EXPORT_MAX_ROWS)
+    .openapi({ description: `refuse (400) rather than export more rows than this; at most and by default ${EXPORT_MAX_ROWS}` }),
+}).refine(fromBeforeTo, fromBeforeToError)
 
 const localTime = (col: SQL) => sql`to_char((${col}) at time zone 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS')`
 const deadline = sql`i.reported_at + make_interval(hours => t.deadline_hours)`
