@@ -29,6 +29,10 @@ export async function migrate(pool: pg.Pool): Promise<string[]> {
         throw new Error(`migration ${file} failed: ${(err as Error).message}`)
       }
     }
+    // A migration that rewrites a table (0011 adds stored columns to incidents) clears its
+    // visibility map, and index-only scans then visit the heap until a VACUUM, which cannot run
+    // inside the migration's transaction: vacuum the big tables once any migration was applied.
+    if (applied.length > 0) await client.query('vacuum (analyze) incidents')
   } finally {
     client.release()
   }

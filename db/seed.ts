@@ -143,6 +143,9 @@ export async function seedDemo(
       await client.query(`select setval(pg_get_serial_sequence('${table}', 'id'), greatest(1, (select coalesce(max(id), 0) from ${table})))`)
     }
   })
+  // Statistics for the planner, and the visibility map that lets the density query read incidents
+  // from its covering index alone (freshly loaded pages are not yet marked all-visible).
+  await pool.query('vacuum (analyze) incidents')
   await pool.query('analyze')
   const loadMs = performance.now() - t1
   log(`loaded in ${Math.round(loadMs)} ms`)

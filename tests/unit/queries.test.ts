@@ -13,7 +13,7 @@ describe('query builders', () => {
       incidentWhere({ types: [evil], statuses: ['closed'], from: '2026-01-01', to: '2026-02-01', bbox: [104, 30, 105, 31], area: { id: 7, level: 'grid' } }),
     )
     expect(q.sql).not.toContain('drop table')
-    expect(q.params).toContainEqual([evil])
+    expect(q.params).toContainEqual(evil)
     expect(q.sql).toContain('i.grid_id = $')
     expect(q.sql).toContain('ST_MakeEnvelope($')
   })
