@@ -1,6 +1,7 @@
-// `npm run bench -- [areas|startup|seed|scope|login|analytics] …`: each benchmark prints a table against its baseline.
+// `npm run bench -- [areas|startup|seed|scope|login|analytics|interactive] …`: each benchmark prints a table against its baseline.
 import { benchAnalytics } from './analytics.ts'
 import { benchAreas } from './areas.ts'
+import { benchInteractive } from './interactive.ts'
 import { benchLogin } from './login.ts'
 import { benchScope } from './scope.ts'
 import { benchSeed } from './seed.ts'
@@ -20,6 +21,10 @@ if (all || which.includes('login')) await benchLogin(url)
 if (all || which.includes('analytics')) {
   if (!url) console.log('\nanalytics: skipped (set DATABASE_URL to a PostGIS seeded with `--scale large`)')
   else await benchAnalytics(url, runs)
+}
+if (all || which.includes('interactive')) {
+  if (!url) console.log('\ninteractive: skipped (set DATABASE_URL to a PostGIS seeded with `--scale large`)')
+  else await benchInteractive(url, runs)
 }
 if (all || which.includes('scope')) {
   // Switches row-level security off and on in DATABASE_URL (like seed, which wipes it): a bench database only.

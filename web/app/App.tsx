@@ -112,24 +112,29 @@ export function App({ user }: { user: User }) {
   const period = mapLayers.period
   const incidentTypes = config.data?.incidentTypes
   const onClick = useCallback(
-    (info: PickingInfo) => {
-      const layerId = info.layer?.id
+    (picks: PickingInfo[]) => {
       // Picking a location: the cursor's coordinate counts whatever lies under it (the pick surface
       // makes sure something does once it is drawn; until then an area or point does).
       if (pickMode) {
-        if (info.coordinate) setPicked([info.coordinate[0], info.coordinate[1]])
+        const c = picks[0]?.coordinate
+        if (c) setPicked([c[0], c[1]])
         return
       }
-      if (layerId === 'incidents' && points && incidentTypes && info.index >= 0 && info.index < points.length) {
+      // Above a grid a click drills down even through an incident point (they cover the map when
+      // zoomed out); inside a grid, where incidents are handled, it opens the incident.
+      const point = picks.find((p) => p.layer?.id === 'incidents')
+      const area = picks.find((p) => p.layer?.id === 'area-children' && p.object)
+      const inGrid = drill.detail?.level === 'grid' || drill.detail?.level === 'micro_grid'
+      if (point && (inGrid || !area) && points && incidentTypes && point.index >= 0 && point.index < points.length) {
         // The drawn point's own position (Float32), not the cursor's, is what the lookup searches around.
-        const i = info.index
+        const i = point.index
         const type = incidentTypes[points.typeIndex[i]]
         if (type) void incident.openAt({ lon: points.positions[2 * i], lat: points.positions[2 * i + 1], type, ...period })
         return
       }
-      if (layerId === 'area-children' && info.object) select((info.object as AreaFeature).properties.id)
+      if (area) select((area.object as AreaFeature).properties.id)
     },
-    [select, pickMode, points, incidentTypes, period, incident.openAt],
+    [select, pickMode, points, incidentTypes, period, incident.openAt, drill.detail?.level],
   )
   const startReport = useCallback(() => {
     incident.close()

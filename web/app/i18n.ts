@@ -30,7 +30,7 @@ const zhCN = {
     action: { read: '查看', insert: '新增', update: '修改', delete: '删除', login: '登录', login_failed: '登录失败', logout: '退出', admin: '账号管理' },
   },
   commander: {
-    open: '指挥视图', level: '层级', allTypes: '全部类型', slider: '时间轴', wholePeriod: '整个时段', previousShort: '上期',
+    open: '指挥视图', showLayer: '显示数据图层', level: '层级', allTypes: '全部类型', slider: '时间轴', wholePeriod: '整个时段', previousShort: '上期',
     vsPrevious: '近{{n}}天，与之前同长时段相比', low: '少', high: '多', cells: '{{n}} 个格元（{{size}} 米）', cluster: '聚类',
     clustersHint: 'DBSCAN 聚类（100 米，至少 5 起）：{{n}} 个', fdr: '错误发现率校正',
     mode: { title: '地图', heatmap: '热力图', hex: '蜂窝', choropleth: '分级设色', hotspots: '热点 Gi*', clusters: '聚类' },
@@ -127,7 +127,7 @@ const en: typeof zhCN = {
     action: { read: 'Read', insert: 'Insert', update: 'Update', delete: 'Delete', login: 'Sign-in', login_failed: 'Failed sign-in', logout: 'Sign-out', admin: 'Account change' },
   },
   commander: {
-    open: 'Commander view', level: 'Level', allTypes: 'All types', slider: 'Time slider', wholePeriod: 'Whole period', previousShort: 'before',
+    open: 'Commander view', showLayer: 'Show the data layer', level: 'Level', allTypes: 'All types', slider: 'Time slider', wholePeriod: 'Whole period', previousShort: 'before',
     vsPrevious: 'Last {{n}} days, against the equal period before', low: 'few', high: 'many', cells: '{{n}} cells ({{size}} m)', cluster: 'Cluster',
     clustersHint: 'DBSCAN clusters (100 m, at least 5 incidents): {{n}}', fdr: 'False-discovery-rate correction',
     mode: { title: 'Map', heatmap: 'Heatmap', hex: 'Hex bins', choropleth: 'Choropleth', hotspots: 'Hot spots Gi*', clusters: 'Clusters' },

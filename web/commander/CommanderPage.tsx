@@ -64,6 +64,7 @@ export function CommanderPage({ user }: { user: User }) {
   const [step, setStep] = useState<FrameStep>('week')
   const [frame, setFrame] = useState<number | null>(null)
   const [playing, setPlaying] = useState(false)
+  const [showLayer, setShowLayer] = useState(true)
   const [viewport, setViewport] = useState<MapViewport | null>(null)
   const [hover, setHover] = useState<PickingInfo | null>(null)
   const [fit, setFit] = useState<FitRequest | null>(null)
@@ -112,6 +113,7 @@ export function CommanderPage({ user }: { user: User }) {
 
   const layers = useMemo<LayersList>(() => {
     const out: LayersList = [contextOutlinesLayer(drill.contextFeatures, { visible: true })]
+    if (!showLayer) return [...out, selectionLayer(drill.selectedFeature)]
     if (mode === 'heatmap' && density.data) out.push(heatmapLayer(density.data))
     if (mode === 'hex' && density.data) out.push(hexLayer(density.data))
     if (mode === 'choropleth' && stats.data) {
@@ -121,12 +123,13 @@ export function CommanderPage({ user }: { user: User }) {
     if (mode === 'clusters' && clusters.data) out.push(clusterLayer(clusters.data))
     out.push(selectionLayer(drill.selectedFeature))
     return out
-  }, [mode, density.data, stats.data, hotspots.data, clusters.data, metric, drill.contextFeatures, drill.selectedFeature])
+  }, [showLayer, mode, density.data, stats.data, hotspots.data, clusters.data, metric, drill.contextFeatures, drill.selectedFeature])
 
   const onClick = useCallback(
-    (info: PickingInfo) => {
-      const p = (info.object as { properties?: { id?: number; level?: AreaLevel } } | undefined)?.properties
-      if ((info.layer?.id === 'area-choropleth' || info.layer?.id === 'area-hotspots') && p?.id !== undefined) selectArea(p.id)
+    (picks: PickingInfo[]) => {
+      const area = picks.find((info) => info.layer?.id === 'area-choropleth' || info.layer?.id === 'area-hotspots')
+      const id = (area?.object as { properties?: { id?: number } } | undefined)?.properties?.id
+      if (id !== undefined) selectArea(id)
     },
     [selectArea],
   )
@@ -169,6 +172,9 @@ export function CommanderPage({ user }: { user: User }) {
               </button>
             ))}
           </div>
+          <label className="row">
+            <input type="checkbox" checked={showLayer} onChange={(e) => setShowLayer(e.target.checked)} data-testid="show-layer" /> {t('commander.showLayer')}
+          </label>
           {(mode === 'choropleth' || mode === 'hotspots') && (
             <label className="row">
               {t('commander.level')}

@@ -30,8 +30,8 @@ export interface MapViewProps extends BaseMapOptions {
   dataReady: boolean
   onViewportChange(v: MapViewport): void
   onHover(info: PickingInfo): void
-  /** Called with the picked object under a map click (nothing is called when nothing is there). */
-  onClick(info: PickingInfo): void
+  /** Called with every object under a map click, topmost first (nothing is called when nothing is there). */
+  onClick(picks: PickingInfo[]): void
 }
 
 /** Test and debugging hook: `window.__gridpulse`. */
@@ -83,8 +83,8 @@ export function MapView(props: MapViewProps) {
     // Clicks come from MapLibre rather than deck.gl's tap recogniser, which drops presses held
     // longer than ~250 ms (seen with slow hands and with a busy automation driver).
     map.on('click', (e) => {
-      const info = overlay.pickObject({ x: e.point.x, y: e.point.y, radius: 2 })
-      if (info) latest.current.onClick(info)
+      const picks = overlay.pickMultipleObjects({ x: e.point.x, y: e.point.y, radius: 2, depth: 8 })
+      if (picks.length) latest.current.onClick(picks)
     })
     const report = () => latest.current.onViewportChange(viewportOf(map))
     map.on('load', () => {

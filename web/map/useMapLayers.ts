@@ -21,8 +21,6 @@ import type { MapViewport } from './MapView.tsx'
 
 /** Micro-grids and buildings are fetched by bbox from this zoom on. */
 export const DETAIL_ZOOM = 15
-/** Incident points answer hover and click from this zoom on (a grid fills the screen). */
-export const INCIDENT_PICK_ZOOM = 14
 
 const NO_OVERLAYS: LayersList = []
 
@@ -79,7 +77,6 @@ export function useMapLayers(
   const fontReady = useFontReady(labelText)
 
   const outlined = useMemo(() => [...drill.contextFeatures, ...drill.drillFeatures], [drill.contextFeatures, drill.drillFeatures])
-  const incidentsPickable = !!viewport && viewport.zoom >= INCIDENT_PICK_ZOOM
   const layers = useMemo<LayersList>(() => {
     const list: LayersList = [
       drillChildrenLayer(drill.drillFeatures, { visible: show.areas }),
@@ -88,12 +85,12 @@ export function useMapLayers(
       contextOutlinesLayer(outlined, { visible: show.areas }),
       selectionLayer(drill.selectedFeature),
     ]
-    if (filtered && colors) list.push(incidentsLayer(filtered, colors, { visible: show.incidents, pickable: incidentsPickable }))
+    if (filtered && colors) list.push(incidentsLayer(filtered, colors, { visible: show.incidents }))
     list.push(...stationLayers(stations.data?.features ?? [], { visible: show.stations, glyphs, fontReady, showGlyphs }))
     list.push(areaLabelsLayer(labels, { visible: show.labels, fontReady }))
     list.push(...overlays)
     return list
-  }, [drill, outlined, grids.data, microGrids.data, !!detailBbox, filtered, colors, stations.data, glyphs, labels, fontReady, show, showGlyphs, overlays, incidentsPickable])
+  }, [drill, outlined, grids.data, microGrids.data, !!detailBbox, filtered, colors, stations.data, glyphs, labels, fontReady, show, showGlyphs, overlays])
 
   return { layers, dataReady: !!grids.data && !!drill.detail, incidents: filtered, gridCount: grids.data?.features.length ?? 0, period }
 }

@@ -15,7 +15,7 @@ export function incidentColors(points: IncidentPoints, types: readonly string[])
 }
 
 /** Incident points from binary columns (no per-point JS objects). */
-export function incidentsLayer(points: IncidentPoints, colors: Uint8Array, opts: { visible: boolean; pickable: boolean }) {
+export function incidentsLayer(points: IncidentPoints, colors: Uint8Array, opts: { visible: boolean }) {
   return new ScatterplotLayer({
     id: 'incidents',
     data: {
@@ -32,8 +32,7 @@ export function incidentsLayer(points: IncidentPoints, colors: Uint8Array, opts:
     radiusMinPixels: 1,
     radiusMaxPixels: 5,
     stroked: false,
-    // Zoomed out the points are 1–2 px and cover the areas: a click there drills down instead.
-    pickable: opts.pickable,
+    pickable: true,
     autoHighlight: true,
   })
 }
