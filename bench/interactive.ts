@@ -31,6 +31,8 @@ export async function benchInteractive(databaseUrl: string, runs = 3) {
     const admin = await signIn(server.url, 'admin')
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
     await context.addCookies([{ name: 'gp_session', value: admin.token, url: server.url, httpOnly: true, sameSite: 'Strict' }])
+    // tsx compiles this file with esbuild's keepNames: functions sent to page.evaluate call __name().
+    await context.addInitScript('window.__name = (f) => f')
     const page = await context.newPage()
     const errors: string[] = []
     page.on('pageerror', (e) => errors.push(String(e)))
