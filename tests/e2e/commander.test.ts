@@ -2,33 +2,14 @@
 // built web app, Debian's Chromium with software WebGL. It checks what a commander sees: KPI
 // cards agreeing with the API, charts drawn, the heatmap and the choropleth painted on the map, a
 // click on an area drilling down, and a planner offered the aggregate views only.
-import { spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { join } from 'node:path'
 import { PNG } from 'pngjs'
-import { chromium, type Browser, type Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { startServer, type RunningServer } from '../../api/server.ts'
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { RunningServer } from '../../api/server.ts'
+import { canRunBrowser, openBrowserSession, settle, signInPage, type BrowserSession } from '../helpers/browser.ts'
 
-const CHROMIUM = '/usr/bin/chromium'
-const ROOT = join(import.meta.dirname, '..', '..')
-const canRun = existsSync(CHROMIUM) || process.env.CI === 'true'
 /** The darker half of HEAT_RAMP (web/map/layers/analytics.ts): orange to dark red. */
 const HOT: [number, number, number][] = [[253, 141, 60], [240, 59, 32], [189, 0, 38], [254, 178, 76]]
-
-async function settle(page: Page) {
-  await page.waitForFunction(() => {
-    const g = window.__gridpulse
-    return !!g && g.ready && !g.map.isMoving()
-  }, undefined, { timeout: 60_000 })
-  await page.evaluate(
-    () => new Promise<void>((resolve) => {
-      const map = window.__gridpulse!.map
-      map.once('idle', () => resolve())
-      map.triggerRepaint()
-    }),
-  )
-}
 
 /** Pixels of the map area (left of the side panel) within `tol` of any of the colours. */
 async function countColours(page: Page, colours: [number, number, number][], tol = 30): Promise<number> {
@@ -41,46 +22,25 @@ async function countColours(page: Page, colours: [number, number, number][], tol
   return n
 }
 
-describe.skipIf(!canRun)('commander page in a real browser', () => {
+describe.skipIf(!canRunBrowser)('commander page in a real browser', () => {
+  let session: BrowserSession
   let server: RunningServer
-  let browser: Browser
   let page: Page
-  const pageErrors: string[] = []
+  let pageErrors: string[]
 
   async function signIn(username: string) {
     await page.goto(`${server.url}#/commander`)
     if (await page.locator('[data-testid=logout]').count()) await page.click('[data-testid=logout]')
-    await page.waitForSelector('[data-testid=login-form]')
-    await page.fill('[data-testid=login-username]', username)
-    await page.fill('[data-testid=login-password]', 'gridpulse-demo')
-    await page.click('[data-testid=login-submit]')
+    await signInPage(page, username)
     await page.waitForSelector('[data-testid=commander-panel]')
   }
 
   beforeAll(async () => {
-    const build = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build-web.mjs')], { cwd: ROOT, encoding: 'utf8' })
-    if (build.status !== 0) throw new Error(`web build failed:\n${build.stdout}\n${build.stderr}`)
-    server = await startServer({ port: 0, databaseUrl: inject('dbUrl'), seedScale: null, quiet: true })
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--enable-unsafe-swiftshader', '--use-angle=swiftshader',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    })
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
-    page.on('pageerror', (e) => pageErrors.push(String(e)))
-    page.on('console', (m) => {
-      if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) pageErrors.push(`CSP: ${m.text()}`)
-    })
-    await page.route((url) => !url.href.startsWith(server.url), (route) => {
-      pageErrors.push(`external request: ${route.request().url()}`)
-      return route.abort()
-    })
+    session = await openBrowserSession()
+    ;({ server, page, pageErrors } = session)
   }, 180_000)
 
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-  }, 60_000)
+  afterAll(() => session?.close(), 60_000)
 
   it('shows KPIs and charts for the commander’s street, paints the heatmap and the choropleth, and drills down on click', async () => {
     await signIn('commander')

@@ -4,21 +4,16 @@
 // filling the form, opens it again by clicking its point, accepts it, and imports a CSV (preview
 // with the bad row's reason, all-or-nothing refused, valid rows committed), checking each step
 // against the API.
-import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { startServer, type RunningServer } from '../../api/server.ts'
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { RunningServer } from '../../api/server.ts'
+import { canRunBrowser, centroid, openBrowserSession, outerRing, settle, signInPage, type AreaGeometry, type BrowserSession } from '../helpers/browser.ts'
 
-const CHROMIUM = '/usr/bin/chromium'
-const ROOT = join(import.meta.dirname, '..', '..')
-const canRun = existsSync(CHROMIUM) || process.env.CI === 'true'
-
-type Ring = [number, number][]
 interface GridFeature {
-  geometry: { type: 'Polygon' | 'MultiPolygon'; coordinates: unknown }
+  geometry: AreaGeometry
   properties: { id: number; name: string }
 }
 interface IncidentDetail {
@@ -33,57 +28,19 @@ interface IncidentPage {
   features: { id: number; properties: { description: string; grid_id: number; type: string } }[]
 }
 
-const outerRing = (g: GridFeature['geometry']): Ring => (g.type === 'Polygon' ? (g.coordinates as Ring[])[0] : (g.coordinates as Ring[][])[0][0])
-
-/** Area-weighted centroid of the outer ring (grids here are convex-ish quads). */
-function centroid(g: GridFeature['geometry']): [number, number] {
-  const ring = outerRing(g)
-  let a = 0, cx = 0, cy = 0
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    const f = ring[j][0] * ring[i][1] - ring[i][0] * ring[j][1]
-    a += f
-    cx += (ring[j][0] + ring[i][0]) * f
-    cy += (ring[j][1] + ring[i][1]) * f
-  }
-  return [cx / (3 * a), cy / (3 * a)]
-}
-
-/** Waits until the app says its first data is drawn and MapLibre has gone idle after a fresh frame. */
-async function settle(page: Page) {
-  await page.waitForFunction(() => {
-    const g = window.__gridpulse
-    return !!g && g.ready && !g.map.isMoving()
-  }, undefined, { timeout: 60_000 })
-  await page.evaluate(
-    () => new Promise<void>((resolve) => {
-      const map = window.__gridpulse!.map
-      map.once('idle', () => resolve())
-      map.triggerRepaint()
-    }),
-  )
-}
-
-/** Signs in through the login page as a demo account. */
-async function signInPage(page: Page, username: string) {
-  await page.waitForSelector('[data-testid=login-form]')
-  await page.fill('[data-testid=login-username]', username)
-  await page.fill('[data-testid=login-password]', 'gridpulse-demo')
-  await page.click('[data-testid=login-submit]')
-}
-
 /** Clicks the map at a lon/lat. */
 async function clickLonLat(page: Page, lonLat: [number, number]) {
   const { x, y } = await page.evaluate((ll) => window.__gridpulse!.map.project(ll), lonLat)
   await page.mouse.click(x, y)
 }
 
-describe.skipIf(!canRun)('incidents in a real browser', () => {
+describe.skipIf(!canRunBrowser)('incidents in a real browser', () => {
+  let session: BrowserSession
   let server: RunningServer
-  let browser: Browser
   let page: Page
   let cookie: string
   let tmp: string
-  const pageErrors: string[] = []
+  let pageErrors: string[]
 
   const api = async <T,>(path: string): Promise<T> => {
     const res = await fetch(new URL(`api/${path}`, server.url), { headers: { cookie } })
@@ -92,11 +49,8 @@ describe.skipIf(!canRun)('incidents in a real browser', () => {
   }
 
   beforeAll(async () => {
-    // The server serves dist/web; build it when web/ changed since the last build.
-    const build = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build-web.mjs')], { cwd: ROOT, encoding: 'utf8' })
-    if (build.status !== 0) throw new Error(`web build failed:\n${build.stdout}\n${build.stderr}`)
-    // The run's seeded database (embedded or TEST_DATABASE_URL), see tests/setup/global.ts.
-    server = await startServer({ port: 0, databaseUrl: inject('dbUrl'), seedScale: null, quiet: true })
+    session = await openBrowserSession()
+    ;({ server, page, pageErrors } = session)
     const login = await fetch(new URL('api/auth/login', server.url), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -104,26 +58,10 @@ describe.skipIf(!canRun)('incidents in a real browser', () => {
     })
     cookie = login.headers.get('set-cookie')!.split(';')[0]
     tmp = mkdtempSync(join(tmpdir(), 'gridpulse-e2e-'))
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--enable-unsafe-swiftshader', '--use-angle=swiftshader',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    })
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
-    page.on('pageerror', (e) => pageErrors.push(String(e)))
-    // A Content-Security-Policy violation is logged to the console: the screens must work under ours.
-    page.on('console', (m) => {
-      if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) pageErrors.push(`CSP: ${m.text()}`)
-    })
-    await page.route((url) => !url.href.startsWith(server.url), (route) => {
-      pageErrors.push(`external request: ${route.request().url()}`)
-      return route.abort()
-    })
   }, 180_000)
 
   afterAll(async () => {
-    await browser?.close()
-    await server?.close()
+    await session?.close()
     if (tmp) rmSync(tmp, { recursive: true, force: true })
   }, 60_000)
 

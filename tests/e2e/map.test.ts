@@ -1,60 +1,18 @@
 // Browser test: the real server on the run's database (embedded PostGIS, or TEST_DATABASE_URL)
 // seeded with the small district, the built web app, Debian's Chromium with software WebGL. It checks what a user sees:
 // grid outlines drawn on the map, and clicking down to a grid opens its panel.
-import { spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import { PNG } from 'pngjs'
-import { join } from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { startServer, type RunningServer } from '../../api/server.ts'
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { RunningServer } from '../../api/server.ts'
+import { canRunBrowser, centroid, openBrowserSession, settle, signInPage, type AreaGeometry, type BrowserSession } from '../helpers/browser.ts'
 
-const CHROMIUM = '/usr/bin/chromium'
-const ROOT = join(import.meta.dirname, '..', '..')
 /** Grid outline colour, LEVEL_STYLE.grid in web/map/colors.ts. */
 const GRID_RGB: [number, number, number] = [0, 150, 136]
-const canRun = existsSync(CHROMIUM) || process.env.CI === 'true'
 
-type Ring = [number, number][]
 interface GridFeature {
-  geometry: { type: 'Polygon' | 'MultiPolygon'; coordinates: unknown }
+  geometry: AreaGeometry
   properties: { id: number; name: string; households: number; level: string }
-}
-
-/** Area-weighted centroid of the outer ring of the first part (grids here are convex-ish quads). */
-function centroid(g: GridFeature['geometry']): [number, number] {
-  const ring = (g.type === 'Polygon' ? (g.coordinates as Ring[])[0] : (g.coordinates as Ring[][])[0][0])
-  let a = 0, cx = 0, cy = 0
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    const f = ring[j][0] * ring[i][1] - ring[i][0] * ring[j][1]
-    a += f
-    cx += (ring[j][0] + ring[i][0]) * f
-    cy += (ring[j][1] + ring[i][1]) * f
-  }
-  return [cx / (3 * a), cy / (3 * a)]
-}
-
-/** Waits until the app says its first data is drawn and MapLibre has gone idle after a fresh frame. */
-async function settle(page: Page) {
-  await page.waitForFunction(() => {
-    const g = window.__gridpulse
-    return !!g && g.ready && !g.map.isMoving()
-  }, undefined, { timeout: 60_000 })
-  await page.evaluate(
-    () => new Promise<void>((resolve) => {
-      const map = window.__gridpulse!.map
-      map.once('idle', () => resolve())
-      map.triggerRepaint()
-    }),
-  )
-}
-
-/** Signs in through the login page as a demo account. */
-async function signInPage(page: Page, username: string) {
-  await page.waitForSelector('[data-testid=login-form]')
-  await page.fill('[data-testid=login-username]', username)
-  await page.fill('[data-testid=login-password]', 'gridpulse-demo')
-  await page.click('[data-testid=login-submit]')
 }
 
 /** Counts screenshot pixels within `tol` of `rgb`. */
@@ -91,40 +49,18 @@ async function clickLonLat(page: Page, lonLat: [number, number], previousAreaId:
   await settle(page)
 }
 
-describe.skipIf(!canRun)('map in a real browser', () => {
+describe.skipIf(!canRunBrowser)('map in a real browser', () => {
+  let session: BrowserSession
   let server: RunningServer
-  let browser: Browser
   let page: Page
-  const pageErrors: string[] = []
+  let pageErrors: string[]
 
   beforeAll(async () => {
-    // The server serves dist/web; build it when web/ changed since the last build.
-    const build = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build-web.mjs')], { cwd: ROOT, encoding: 'utf8' })
-    if (build.status !== 0) throw new Error(`web build failed:\n${build.stdout}\n${build.stderr}`)
-    // The run's seeded database (embedded or TEST_DATABASE_URL), see tests/setup/global.ts.
-    server = await startServer({ port: 0, databaseUrl: inject('dbUrl'), seedScale: null, quiet: true })
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--enable-unsafe-swiftshader', '--use-angle=swiftshader',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    })
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
-    page.on('pageerror', (e) => pageErrors.push(String(e)))
-    // A Content-Security-Policy violation is logged to the console: the map must work under ours.
-    page.on('console', (m) => {
-      if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) pageErrors.push(`CSP: ${m.text()}`)
-    })
-    // Nothing but our own origin may be fetched (no external tiles, fonts, glyphs).
-    await page.route((url) => !url.href.startsWith(server.url), (route) => {
-      pageErrors.push(`external request: ${route.request().url()}`)
-      return route.abort()
-    })
+    session = await openBrowserSession()
+    ;({ server, page, pageErrors } = session)
   }, 180_000)
 
-  afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-  }, 60_000)
+  afterAll(() => session?.close(), 60_000)
 
   it('draws the grid outlines and drills down to a grid on click', async () => {
     const login = await fetch(new URL('api/auth/login', server.url), {

@@ -2,6 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { errorText } from './errors.ts'
+import { TypeAndDescription } from './fields.tsx'
 import { editIncident, incidentDetailQuery, refreshAfterWrite, type IncidentChanges, type IncidentDetail } from './queries.ts'
 
 /** Edits an open incident's type and description; the API's message is shown on 403/409/422. */
@@ -33,20 +34,7 @@ export function IncidentEditForm({ detail, incidentTypes, onDone }: { detail: In
         if (!unchanged) save.mutate()
       }}
     >
-      <label className="field">
-        <span>{t('incident.field.type')}</span>
-        <select value={type} onChange={(e) => setType(e.target.value)} data-testid="edit-type">
-          {incidentTypes.map((ty) => (
-            <option key={ty} value={ty}>
-              {t(`incidentType.${ty}`, { defaultValue: ty })}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="field">
-        <span>{t('incident.field.description')}</span>
-        <textarea rows={3} maxLength={2000} value={description} onChange={(e) => setDescription(e.target.value)} data-testid="edit-description" />
-      </label>
+      <TypeAndDescription types={incidentTypes} type={type} description={description} onType={setType} onDescription={setDescription} testId="edit" />
       <div className="row">
         <button type="submit" className="button primary" disabled={unchanged || save.isPending} data-testid="edit-save">
           {t('incident.save')}

@@ -3,6 +3,7 @@ import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { INCIDENT_SOURCES, type IncidentSource } from '../../geo-data/generate/types.ts'
 import { errorText } from './errors.ts'
+import { TypeAndDescription } from './fields.tsx'
 import { refreshAfterWrite, reportIncident, type IncidentDetail, type NewIncident } from './queries.ts'
 
 interface Props {
@@ -62,27 +63,15 @@ export function ReportForm({ incidentTypes, point, width, onCancel, onCreated }:
             <span className="pick-hint" data-testid="report-location-hint">{t('incident.form.pickHint')}</span>
           )}
         </div>
-        <label className="field">
-          <span>{t('incident.field.type')}</span>
-          <select value={type} onChange={(e) => setType(e.target.value)} required data-testid="report-type">
-            {incidentTypes.map((ty) => (
-              <option key={ty} value={ty}>
-                {t(`incidentType.${ty}`, { defaultValue: ty })}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="field">
-          <span>{t('incident.field.description')}</span>
-          <textarea
-            rows={3}
-            maxLength={2000}
-            value={description}
-            placeholder={t('incident.form.placeholder')}
-            onChange={(e) => setDescription(e.target.value)}
-            data-testid="report-description"
-          />
-        </label>
+        <TypeAndDescription
+          types={incidentTypes}
+          type={type}
+          description={description}
+          onType={setType}
+          onDescription={setDescription}
+          placeholder={t('incident.form.placeholder')}
+          testId="report"
+        />
         <label className="field">
           <span>{t('incident.source')}</span>
           <select value={source} onChange={(e) => setSource(e.target.value as IncidentSource)} data-testid="report-source">
