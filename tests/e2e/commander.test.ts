@@ -59,7 +59,12 @@ describe.skipIf(!canRunBrowser)('commander page in a real browser', () => {
       { area: area!, from: from!, to: to! },
     )
     expect(shown).toBeGreaterThan(0)
-    expect(shown).toBe(kpis.current.new)
+    // On PostgreSQL other test files run at the same time and report incidents now, inside this
+    // period: the card (fetched first) may trail the API by those. The year before is settled.
+    expect(shown).toBeLessThanOrEqual(kpis.current.new)
+    expect(shown).toBeGreaterThanOrEqual(kpis.current.new - 20)
+    const previous = await page.getAttribute('[data-kpi=new] .kpi-change', 'title')
+    expect(Number(previous!.replace(/[^\d]/g, ''))).toBe(kpis.previous.new)
 
     // ECharts draws into canvases: the trend and the weekday × hour matrix are there and not blank.
     for (const id of ['chart-trend', 'chart-matrix', 'chart-types']) {
