@@ -152,6 +152,7 @@ const ImportResultSchema = z
     imported: z.number(),
     rejected: z.array(z.object({ row: z.number(), reason: z.string() })),
     preview: z.array(z.object({ row: z.number(), type: z.string(), lon: z.number(), lat: z.number(), reported_at: z.string(), micro_grid_id: z.number() })).optional(),
+    would_import: z.number().optional().openapi({ description: 'dry run (or a refused all-or-nothing import): rows that passed every check' }),
     ids: z.array(z.number()).optional(),
   })
   .openapi('IncidentImportResult')

@@ -46,6 +46,8 @@ export interface ImportResult {
   rejected: Rejected[]
   /** The first rows as they would be stored (dry run), with their micro-grid. */
   preview?: { row: number; type: string; lon: number; lat: number; reported_at: string; micro_grid_id: number }[]
+  /** Rows that passed every check and would be written (dry run, or an all-or-nothing import refused). */
+  would_import?: number
   ids?: number[]
 }
 
@@ -181,6 +183,7 @@ export async function importIncidents(tx: RequestTx, user: SessionUser, text: st
     return {
       imported: 0,
       rejected,
+      would_import: accepted.length,
       preview: accepted.slice(0, 20).map(({ row, type, lon, lat, reported_at, micro_grid_id }) => ({ row, type, lon, lat, reported_at, micro_grid_id })),
     }
   }

@@ -139,7 +139,7 @@ export function ImportDialog({ onClose }: { onClose(): void }) {
             {out.mode === 'preview'
               ? t('incident.importDialog.previewTitle', {
                   // The dry run lists at most 20 rows; the count is every data row not rejected.
-                  n: n(summary ? Math.max(0, summary.rows - rejected.length) : (out.result.preview?.length ?? 0)),
+                  n: n(out.result.would_import ?? (summary ? Math.max(0, summary.rows - rejected.length) : (out.result.preview?.length ?? 0))),
                   m: n(rejected.length),
                 })
               : out.mode === 'all' && out.result.imported === 0 && rejected.length > 0
