@@ -176,13 +176,10 @@ export function densitySql(f: IncidentFilter, level: number, smallBox = false): 
 /** Parallel workers for the aggregation: one per core besides the leader, at most PostgreSQL's default 2 (the database runs on this machine). */
 const PARALLEL_WORKERS = Math.max(1, Math.min(2, availableParallelism() - 1))
 
-/** SQL: the extent of the areas whose incidents the filter can reach (the area, else the user's scope), and the density query's settings. */
-function reachableExtent(f: IncidentFilter, role: string, areaIds: number[]): SQL {
-  const areas = f.area
-    ? sql`a.id = ${f.area.id}`
-    : role === 'admin'
-      ? sql`a.level = 'district'`
-      : sql`a.id = any(${sql.param(areaIds)}::int[]) and in_scope(a.path)`
+/** SQL: the extent of the areas whose incidents the filter can reach (the area, else the user's scope as resolveFilter found it; an admin's: the district), and the density query's settings. */
+function reachableExtent(f: IncidentFilter): SQL {
+  const ids = f.area ? [f.area.id] : f.scope ? Object.values(f.scope).flat() : undefined
+  const areas = ids ? sql`a.id = any(${sql.param(ids)}::int[])` : sql`a.level = 'district'`
   // Planner settings for the rest of this transaction (set here to save a round trip): the cells'
   // hash table in memory, not spilled to disk; index pages costed as the cached pages they are (at
   // the default random_page_cost 4, `type=noise` over the district read 144k heap rows through the
@@ -270,8 +267,7 @@ export const densityRoutes = newRouter().openapi(density, async (c) => {
   const q = c.req.valid('query')
   const f = await resolveFilter(c, q)
   const tx = c.get('tx')
-  const user = c.get('user')
-  const { rows: ext } = await tx.execute<{ x0: number | null; y0: number; x1: number; y1: number }>(reachableExtent(f, user.role, user.areaIds))
+  const { rows: ext } = await tx.execute<{ x0: number | null; y0: number; x1: number; y1: number }>(reachableExtent(f))
   const e = ext[0]
   const reach = e.x0 === null ? null : intersect(q.bbox ?? [-180, -90, 180, 90], [e.x0, e.y0, e.x1, e.y1])
   let cells: Cells = { level: q.zoom + CELL_LEVEL_OFFSET, x: new Int32Array(0), y: new Int32Array(0), n: new Uint32Array(0) }

@@ -167,9 +167,9 @@ export const hotspotRoutes = newRouter()
   .openapi(clusters, async (c) => {
     requireCaseReader(c)
     const q = c.req.valid('query')
-    const period = await resolvePeriod(c.get('tx'), q)
-    const [from, to] = [period.from.toISOString(), period.to.toISOString()]
     const tx = c.get('tx')
+    const period = await resolvePeriod(tx, q)
+    const [from, to] = [period.from.toISOString(), period.to.toISOString()]
     const f = await resolveFilter(c, { area: q.area, from, to, type: period.types })
     const where = incidentWhere(f)
     const { rows: counted } = await tx.execute<{ n: number }>(

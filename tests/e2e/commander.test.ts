@@ -2,25 +2,16 @@
 // built web app, Debian's Chromium with software WebGL. It checks what a commander sees: KPI
 // cards agreeing with the API, charts drawn, the heatmap and the choropleth painted on the map, a
 // click on an area drilling down, and a planner offered the aggregate views only.
-import { PNG } from 'pngjs'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../../api/server.ts'
-import { canRunBrowser, openBrowserSession, settle, signInPage, type BrowserSession } from '../helpers/browser.ts'
+import { canRunBrowser, countColours, openBrowserSession, settle, signInPage, type BrowserSession } from '../helpers/browser.ts'
 
 /** The darker half of HEAT_RAMP (web/map/layers/analytics.ts): orange to dark red. */
 const HOT: [number, number, number][] = [[253, 141, 60], [240, 59, 32], [189, 0, 38], [254, 178, 76]]
 
-/** Pixels of the map area (left of the side panel) within `tol` of any of the colours. */
-async function countColours(page: Page, colours: [number, number, number][], tol = 30): Promise<number> {
-  const { data, width } = PNG.sync.read(await page.screenshot())
-  let n = 0
-  for (let i = 0; i < data.length; i += 4) {
-    if ((i / 4) % width > width - 460) continue
-    if (colours.some((c) => Math.abs(data[i] - c[0]) <= tol && Math.abs(data[i + 1] - c[1]) <= tol && Math.abs(data[i + 2] - c[2]) <= tol)) n++
-  }
-  return n
-}
+/** Pixels of the map area (left of the side panel) within 30 of any of the colours. */
+const mapColours = (page: Page, colours: [number, number, number][]) => countColours(page, colours, { tol: 30, rightInset: 460 })
 
 describe.skipIf(!canRunBrowser)('commander page in a real browser', () => {
   let session: BrowserSession
@@ -82,13 +73,13 @@ describe.skipIf(!canRunBrowser)('commander page in a real browser', () => {
     // Heatmap (the commander's default view): warm colours on the map.
     await settle(page)
     expect(await page.textContent('[data-testid=density-summary]')).toMatch(/\d/)
-    const heat = await countColours(page, HOT)
+    const heat = await mapColours(page, HOT)
     expect(heat).toBeGreaterThan(500)
 
     // Choropleth of grids: every grid of the street filled; clicking one drills down to it.
     await page.click('[data-testid=mode-choropleth]')
     await settle(page)
-    expect(await countColours(page, HOT.concat([[254, 217, 118], [255, 255, 178]]))).toBeGreaterThan(20_000)
+    expect(await mapColours(page, HOT.concat([[254, 217, 118], [255, 255, 178]]))).toBeGreaterThan(20_000)
     const grid = await page.evaluate(async () => {
       const fc = await (await fetch('/api/analytics/areas?level=grid&geometry=false')).json()
       return fc.features[0].id as number

@@ -1,11 +1,10 @@
 // Browser test: the real server on the run's database (embedded PostGIS, or TEST_DATABASE_URL)
 // seeded with the small district, the built web app, Debian's Chromium with software WebGL. It checks what a user sees:
 // grid outlines drawn on the map, and clicking down to a grid opens its panel.
-import { PNG } from 'pngjs'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../../api/server.ts'
-import { canRunBrowser, centroid, openBrowserSession, settle, signInPage, type AreaGeometry, type BrowserSession } from '../helpers/browser.ts'
+import { canRunBrowser, centroid, countColours, openBrowserSession, settle, signInPage, type AreaGeometry, type BrowserSession } from '../helpers/browser.ts'
 
 /** Grid outline colour, LEVEL_STYLE.grid in web/map/colors.ts. */
 const GRID_RGB: [number, number, number] = [0, 150, 136]
@@ -15,15 +14,8 @@ interface GridFeature {
   properties: { id: number; name: string; households: number; level: string }
 }
 
-/** Counts screenshot pixels within `tol` of `rgb`. */
-async function countColour(page: Page, rgb: [number, number, number], tol = 24): Promise<number> {
-  const { data: rgba } = PNG.sync.read(await page.screenshot())
-  let n = 0
-  for (let i = 0; i < rgba.length; i += 4) {
-    if (Math.abs(rgba[i] - rgb[0]) <= tol && Math.abs(rgba[i + 1] - rgb[1]) <= tol && Math.abs(rgba[i + 2] - rgb[2]) <= tol) n++
-  }
-  return n
-}
+/** Screenshot pixels within 24 of `rgb`. */
+const countColour = (page: Page, rgb: [number, number, number]) => countColours(page, [rgb], { tol: 24 })
 
 /** Clicks the map at a lon/lat, then waits for the panel to show a new area and the camera to frame it. */
 async function clickLonLat(page: Page, lonLat: [number, number], previousAreaId: string | null) {

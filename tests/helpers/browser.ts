@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+import { PNG } from 'pngjs'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { inject } from 'vitest'
 import { startServer, type RunningServer } from '../../api/server.ts'
@@ -97,4 +98,18 @@ export function centroid(g: AreaGeometry): [number, number] {
     cy += (ring[j][1] + ring[i][1]) * f
   }
   return [cx / (3 * a), cy / (3 * a)]
+}
+
+type RGB = [number, number, number]
+
+/** Screenshot pixels within `tol` of any of `colours`, left of `rightInset` pixels (a side panel). */
+export async function countColours(page: Page, colours: RGB[], opts: { tol: number; rightInset?: number }): Promise<number> {
+  const { data, width } = PNG.sync.read(await page.screenshot())
+  const maxX = width - (opts.rightInset ?? 0)
+  let n = 0
+  for (let i = 0; i < data.length; i += 4) {
+    if ((i / 4) % width > maxX) continue
+    if (colours.some((c) => Math.abs(data[i] - c[0]) <= opts.tol && Math.abs(data[i + 1] - c[1]) <= opts.tol && Math.abs(data[i + 2] - c[2]) <= opts.tol)) n++
+  }
+  return n
 }

@@ -1,5 +1,6 @@
 import { queryOptions } from '@tanstack/react-query'
 import type { FeatureCollection, MultiPolygon, Polygon } from 'geojson'
+import type { InferResponseType } from 'hono/client'
 import type { AreaLevel } from '../../geo-data/generate/types.ts'
 import { bboxParam, ensureOk, okJson } from '../app/api.ts'
 import { client } from '../app/client.ts'
@@ -43,29 +44,14 @@ export const areaStatsQuery = (level: AreaLevel, f: Pick<CommanderFilter, 'from'
     staleTime: 60_000,
   })
 
-export interface AreaStatsProps {
-  id: number
-  level: AreaLevel
-  name: string
-  households: number
-  count: number
-  rate_per_1000_households: number | null
-  previous_count: number
-  change: number | null
-}
-
-export const HOTSPOT_CLASSES = ['hot99', 'hot95', 'hot90', 'none', 'cold90', 'cold95', 'cold99'] as const
-export type HotspotClass = (typeof HOTSPOT_CLASSES)[number]
-export interface HotspotProps {
-  id: number
-  name: string
-  count: number
-  gi_z: number
-  gi_p: number
-  class: HotspotClass
-}
+type PropertiesOf<C> = C extends { features: { properties: infer P }[] } ? P : never
+export type AreaStatsProps = PropertiesOf<InferResponseType<typeof client.analytics.areas.$get, 200>>
+export type HotspotProps = PropertiesOf<InferResponseType<typeof client.analytics.hotspots.$get, 200>>
+export type ClusterProps = PropertiesOf<InferResponseType<typeof client.analytics.clusters.$get, 200>>
+export { HOTSPOT_CLASSES, type HotspotClass } from '../../api/analytics/gistar.ts'
 
 export interface HotspotOptions {
+  /** The page's level; the API computes Gi* for community, grid and micro-grid and answers 400 otherwise. */
   level: AreaLevel
   weights: 'contiguity' | 'distance'
   fdr: boolean
@@ -75,31 +61,27 @@ export interface HotspotOptions {
 export const hotspotsQuery = (f: Pick<CommanderFilter, 'from' | 'to' | 'types'>, o: HotspotOptions) =>
   queryOptions({
     queryKey: ['analytics', 'hotspots', f.from, f.to, f.types, o],
-    queryFn: async ({ signal }) => {
-      const q = new URLSearchParams({ level: o.level, from: f.from, to: f.to, weights: o.weights, fdr: String(o.fdr) })
-      if (f.types.length) q.set('type', f.types.join(','))
-      const res = await ensureOk(await fetch(`/api/analytics/hotspots?${q}`, { signal }))
-      return (await res.json()) as FeatureCollection<Polygon | MultiPolygon, HotspotProps>
-    },
+    queryFn: async ({ signal }) =>
+      (await okJson(
+        client.analytics.hotspots.$get(
+          { query: { level: o.level as 'micro_grid' | 'grid' | 'community', from: f.from, to: f.to, weights: o.weights, fdr: o.fdr ? 'true' : 'false', type: typeParam(f.types) } },
+          { init: { signal } },
+        ),
+      )) as unknown as FeatureCollection<Polygon | MultiPolygon, HotspotProps>,
     staleTime: 60_000,
   })
-
-export interface ClusterProps {
-  cluster: number
-  count: number
-  types: Record<string, number>
-}
 
 /** DBSCAN clusters of the area's incidents (case readers only). */
 export const clustersQuery = (f: CommanderFilter, eps: number, minPoints: number, enabled: boolean) =>
   queryOptions({
     queryKey: ['analytics', 'clusters', f, eps, minPoints],
-    queryFn: async ({ signal }) => {
-      const q = new URLSearchParams({ area: String(f.area), from: f.from, to: f.to, eps: String(eps), min_points: String(minPoints) })
-      if (f.types.length) q.set('type', f.types.join(','))
-      const res = await ensureOk(await fetch(`/api/analytics/clusters?${q}`, { signal }))
-      return (await res.json()) as FeatureCollection<Polygon | MultiPolygon, ClusterProps>
-    },
+    queryFn: async ({ signal }) =>
+      (await okJson(
+        client.analytics.clusters.$get(
+          { query: { area: String(f.area), from: f.from, to: f.to, eps: String(eps), min_points: String(minPoints), type: typeParam(f.types) } },
+          { init: { signal } },
+        ),
+      )) as unknown as FeatureCollection<Polygon | MultiPolygon, ClusterProps>,
     enabled,
     staleTime: 60_000,
   })
@@ -136,10 +118,12 @@ export const densityQuery = (f: CommanderFilter, zoom: number, bbox: readonly nu
   queryOptions({
     queryKey: ['analytics', 'density', f, zoom, bboxParam(bbox) ?? null],
     queryFn: async ({ signal }) => {
-      const q = new URLSearchParams({ area: String(f.area), from: f.from, to: f.to, zoom: String(zoom) })
-      if (bbox) q.set('bbox', bboxParam(bbox)!)
-      if (f.types.length) q.set('type', f.types.join(','))
-      const res = await ensureOk(await fetch(`/api/analytics/density?${q}`, { signal }))
+      const res = (await ensureOk(
+        (await client.analytics.density.$get(
+          { query: { area: String(f.area), from: f.from, to: f.to, zoom: String(zoom), bbox: bboxParam(bbox), type: typeParam(f.types) } },
+          { init: { signal } },
+        )) as unknown as Response,
+      ))
       return decodeDensity(await res.arrayBuffer(), Number(res.headers.get('X-Cell-Size') ?? 0))
     },
     enabled,
