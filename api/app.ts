@@ -9,6 +9,7 @@ import { commanderRoutes } from './analytics/commander.ts'
 import { densityRoutes } from './analytics/density.ts'
 import { hotspotRoutes } from './analytics/hotspots.ts'
 import { analyticsRoutes } from './analytics/routes.ts'
+import { areaCoverageRoutes } from './areas/coverage.ts'
 import { areasRoutes } from './areas/routes.ts'
 import { LoginLimiter, type LoginLimits } from './auth/limiter.ts'
 import { authenticate, authRoutes, loginRoutes, meRoutes } from './auth/routes.ts'
@@ -16,12 +17,16 @@ import { basemapRoutes } from './basemap/routes.ts'
 import { incidentCasesRoutes } from './incidents/cases.ts'
 import { incidentExportRoutes } from './incidents/export.ts'
 import { incidentsRoutes } from './incidents/routes.ts'
+import { incidentTypeAdminRoutes } from './incidents/types.ts'
 import { onError } from './lib/errors.ts'
 import { clientAddress, originOf, sameOriginWrites, securityHeaders } from './lib/http.ts'
 import { createLogger, type Logger } from './lib/log.ts'
 import type { Env } from './lib/router.ts'
 import { scopedRequests } from './lib/scope.ts'
+import { sitingRoutes } from './siting/routes.ts'
+import { stationCoverageRoutes } from './stations/coverage.ts'
 import { stationsRoutes } from './stations/routes.ts'
+import { tracksRoutes } from './tracks/routes.ts'
 import { configRoutes, healthRoutes } from './system/routes.ts'
 import { docsPage } from './system/docs.ts'
 
@@ -79,18 +84,23 @@ export function createApi(db: Database, opts: AppOptions = {}) {
     .route('/', configRoutes(opts.basemapUrl ?? null))
     .route('/auth', authRoutes)
     .route('/me', meRoutes)
+    .route('/areas', areaCoverageRoutes)
     .route('/areas', areasRoutes)
     .route('/incidents', incidentsRoutes)
     // Before the one-incident routes: /incidents/export must not be read as an incident id.
     .route('/incidents', incidentExportRoutes)
     .route('/incidents', incidentCasesRoutes)
+    .route('/stations', stationCoverageRoutes)
     .route('/stations', stationsRoutes)
+    .route('/siting', sitingRoutes)
+    .route('/tracks', tracksRoutes)
     .route('/basemap', basemapRoutes)
     .route('/analytics', analyticsRoutes)
     .route('/analytics', commanderRoutes)
     .route('/analytics', hotspotRoutes)
     .route('/analytics', densityRoutes)
     .route('/admin', adminRoutes)
+    .route('/admin', incidentTypeAdminRoutes)
   api.doc31('/openapi.json', {
     openapi: '3.1.0',
     servers: [{ url: '/api' }],

@@ -1,11 +1,15 @@
-// `npm run bench -- [areas|startup|seed|scope|login|analytics|interactive] …`: each benchmark prints a table against its baseline.
+// `npm run bench -- [areas|startup|seed|scope|login|analytics|interactive|coverage|siting|tracks|stcoverage] …`: each benchmark prints a table against its baseline.
 import { benchAnalytics } from './analytics.ts'
 import { benchAreas } from './areas.ts'
+import { benchCoverage } from './coverage.ts'
 import { benchInteractive } from './interactive.ts'
 import { benchLogin } from './login.ts'
 import { benchScope } from './scope.ts'
 import { benchSeed } from './seed.ts'
+import { benchSiting } from './siting.ts'
 import { benchStartup } from './startup.ts'
+import { benchTracks } from './tracks.ts'
+import { benchStationCoverage } from './stcoverage.ts'
 
 const which = process.argv.slice(2).filter((a) => !a.startsWith('--'))
 const url = process.env.DATABASE_URL
@@ -25,6 +29,24 @@ if (all || which.includes('analytics')) {
 if (all || which.includes('interactive')) {
   if (!url) console.log('\ninteractive: skipped (set DATABASE_URL to a PostGIS seeded with `--scale large`)')
   else await benchInteractive(url, runs)
+}
+if (all || which.includes('coverage')) {
+  if (!url) console.log('\ncoverage: skipped (set DATABASE_URL to a seeded PostGIS, e.g. the `district` demo)')
+  else await benchCoverage(url, runs)
+}
+if (all || which.includes('siting')) {
+  if (!url) console.log('\nsiting: skipped (set DATABASE_URL to a PostGIS seeded at district scale)')
+  else await benchSiting(url)
+}
+if (all || which.includes('tracks')) {
+  // Writes bench days of track points into DATABASE_URL and deletes them again: a bench database only.
+  const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3)
+  if (!url) console.log('\ntracks: skipped (set DATABASE_URL to a seeded bench PostGIS, e.g. the `district` demo)')
+  else await benchTracks(url, { points: arg('points') ? Number(arg('points')) : undefined, clients: arg('clients') ? Number(arg('clients')) : undefined })
+}
+if (all || which.includes('stcoverage')) {
+  if (!url) console.log('\nstcoverage: skipped (set DATABASE_URL to a PostGIS seeded at district scale)')
+  else await benchStationCoverage(url, runs)
 }
 if (all || which.includes('scope')) {
   // Switches row-level security off and on in DATABASE_URL (like seed, which wipes it): a bench database only.

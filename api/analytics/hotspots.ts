@@ -5,12 +5,13 @@
  */
 import { createRoute, z } from '@hono/zod-openapi'
 import { sql } from 'drizzle-orm'
+import type { Context } from 'hono'
 import type { AreaLevel } from '../../geo-data/generate/types.ts'
 import { requireCaseReader, resolveFilter } from '../incidents/routes.ts'
-import { incidentWhere, isoUtc } from '../incidents/queries.ts'
+import { incidentWhere, isoUtc, type IncidentFilter } from '../incidents/queries.ts'
 import { ApiFailure } from '../lib/errors.ts'
 import { featureSql, GeometrySchema, jsonText } from '../lib/geojson.ts'
-import { errorResponses, forbidden, newRouter, notFound } from '../lib/router.ts'
+import { errorResponses, forbidden, newRouter, notFound, type Env } from '../lib/router.ts'
 import { contiguityWeights, distanceBandWeights, giStar, HOTSPOT_CLASSES, hotspotClasses, type Weights } from './gistar.ts'
 import { PeriodFields, resolvePeriod } from './period.ts'
 
@@ -100,7 +101,9 @@ const clusters = createRoute({
       ...PeriodFields,
       area: z.coerce.number().int().positive().max(2_147_483_647).optional().openapi({ description: 'only incidents in this area (any level in scope)' }),
       eps: z.coerce.number().min(5).max(1000).default(100).openapi({ description: 'DBSCAN radius in metres, 5–1000' }),
-      min_points: z.coerce.number().int().min(2).max(1000).default(5).openapi({ description: 'DBSCAN core size (the point itself included), 2–1000' }),
+      min_points: z.coerce.number().int().min(2).max(1000).optional().openapi({
+        description: 'DBSCAN core size (the point itself included), 2–1000; default: scaled to the data (autoMinPoints), answered in summary.min_points',
+      }),
     }),
   },
   responses: {
@@ -178,12 +181,39 @@ export const hotspotRoutes = newRouter()
     if (counted[0].n > MAX_CLUSTER_INCIDENTS) {
       throw new ApiFailure(400, 'too_many_incidents', `the filter matches more than ${MAX_CLUSTER_INCIDENTS.toLocaleString('en')} incidents; narrow the period, types or area`)
     }
+    const minPoints = q.min_points ?? autoMinPoints(counted[0].n, await studyAreaM2(c, f), q.eps)
     // The window's cost estimate sets off JIT compilation, ~1 s of a ~1.5 s query on 100,000
     // incidents (PostgreSQL 15); off for the rest of this request's transaction only.
     await tx.execute(sql`select set_config('jit', 'off', true)`)
-    const { rows } = await tx.execute<{ fc: string }>(clusterSql(where, q.eps, q.min_points, from, to))
+    const { rows } = await tx.execute<{ fc: string }>(clusterSql(where, q.eps, minPoints, from, to))
     return jsonText<z.infer<typeof ClusterCollection>>(c, rows[0].fc)
   })
+
+/** How many times the study area's mean density a default cluster core must reach. */
+export const CLUSTER_DENSITY_FACTOR = 3
+
+/**
+ * The default DBSCAN core size: CLUSTER_DENSITY_FACTOR times the incidents an eps-disc holds at the
+ * study area's mean density, at least 5. A fixed size finds one cluster covering a whole street once
+ * it holds thousands of incidents (every point is then a core point); scaled, a cluster is a place
+ * markedly denser than its surroundings at any scale, period or type filter.
+ */
+export function autoMinPoints(incidents: number, areaM2: number, eps: number): number {
+  if (!(areaM2 > 0)) return 5
+  const expected = (incidents * Math.PI * eps * eps) / areaM2
+  return Math.min(1000, Math.max(5, Math.ceil(CLUSTER_DENSITY_FACTOR * expected)))
+}
+
+/** Square metres of the filter's area, or of the caller's scope (the district for an admin). */
+async function studyAreaM2(c: Context<Env>, f: IncidentFilter): Promise<number> {
+  const user = c.get('user')
+  const ids = f.area ? [f.area.id] : user.role === 'admin' ? null : user.areaIds
+  const { rows } = await c.get('tx').execute<{ m2: number | null }>(sql`
+    select sum(ST_Area(a.geom::geography))::float8 as m2 from areas a
+    where ${ids ? sql`a.id = any(${sql.param(ids)}::int[]) and not exists (
+      select 1 from areas b where b.id = any(${sql.param(ids)}::int[]) and b.id <> a.id and a.path @> array[b.id])` : sql`a.level = 'district'`}`)
+  return rows[0].m2 ?? 0
+}
 
 /**
  * DBSCAN (ST_ClusterDBSCAN) over the matching incidents in EPSG:32648 metres; one feature per

@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm'
 import { ApiFailure } from '../lib/errors.ts'
 import type { RequestTx } from '../lib/scope.ts'
 import { Instant } from '../incidents/routes.ts'
+import { checkIncidentTypes } from '../incidents/types.ts'
 
 const DAY = 24 * 3600_000
 
@@ -27,11 +28,7 @@ export async function resolvePeriod(tx: RequestTx, q: { from?: string; to?: stri
   if (!(from < to)) throw new ApiFailure(400, 'invalid_request', 'from: must be before `to`')
   if (to.getTime() - from.getTime() > 3 * 366 * DAY) throw new ApiFailure(400, 'invalid_request', 'from: the period may span at most three years')
   const types = q.type?.split(',').map((s) => s.trim()).filter(Boolean)
-  if (types?.length) {
-    const { rows } = await tx.execute<{ code: string }>(sql`select code from incident_types where code = any(${sql.param(types)}::text[])`)
-    const unknown = types.filter((t) => !rows.some((r) => r.code === t))
-    if (unknown.length) throw new ApiFailure(400, 'invalid_request', `type: unknown incident type ${unknown.slice(0, 3).join(', ').slice(0, 80)}`)
-  }
+  if (types?.length) await checkIncidentTypes(tx, types)
   return { from, to, types: types?.length ? types : undefined }
 }
 

@@ -6,6 +6,7 @@ import type { SessionUser } from '../auth/service.ts'
 import { ApiFailure } from '../lib/errors.ts'
 import type { RequestTx } from '../lib/scope.ts'
 import { FUTURE_SKEW_MS, insertIncidents, PHONE_RE } from './service.ts'
+import { incidentTypeCatalog } from './types.ts'
 
 /** Columns an import can fill; `lon`, `lat` and `type` are required. */
 export const IMPORT_FIELDS = ['lon', 'lat', 'type', 'description', 'reported_at', 'source', 'reporter_name', 'reporter_phone'] as const
@@ -158,9 +159,10 @@ export function parseIncidentCsv(text: string, types: Map<string, string>, opts:
  * the accepted ones inserted together with their history — all of them or, on any failure, none.
  */
 export async function importIncidents(tx: RequestTx, user: SessionUser, text: string, opts: ImportOptions): Promise<ImportResult> {
-  const { rows: typeRows } = await tx.execute<{ code: string; name_zh: string; name_en: string }>(sql`select code, name_zh, name_en from incident_types`)
+  const catalog = await incidentTypeCatalog(tx)
   const types = new Map<string, string>()
-  for (const t of typeRows) for (const name of [t.code, t.name_zh, t.name_en.toLowerCase()]) types.set(name, t.code)
+  for (const t of catalog) for (const name of [t.code, t.name_zh, t.name_en.toLowerCase()]) types.set(name, t.code)
+  const retired = new Set(catalog.filter((t) => !t.active).map((t) => t.code))
   const { candidates, rejected } = parseIncidentCsv(text, types, opts)
 
   // Locate every candidate at once; scope as RLS will judge it (admins: everything).
@@ -173,7 +175,8 @@ export async function importIncidents(tx: RequestTx, user: SessionUser, text: st
   const accepted: (Candidate & { micro_grid_id: number })[] = []
   for (const c of candidates) {
     const l = where.get(c.row)
-    if (!l?.micro_grid_id) rejected.push({ row: c.row, reason: 'outside every micro-grid of the district' })
+    if (retired.has(c.type)) rejected.push({ row: c.row, reason: `incident type "${c.type}" is retired and takes no new reports` })
+    else if (!l?.micro_grid_id) rejected.push({ row: c.row, reason: 'outside every micro-grid of the district' })
     else if (!l.in_scope) rejected.push({ row: c.row, reason: 'outside your areas' })
     else accepted.push({ ...c, micro_grid_id: l.micro_grid_id })
   }

@@ -1,5 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm'
-import { INCIDENT_TYPES, type AreaLevel } from '../../geo-data/generate/types.ts'
+import { type AreaLevel } from '../../geo-data/generate/types.ts'
 import { AREA_COLUMN, incidentColumn, incidentInArea } from '../areas/queries.ts'
 import { featureCollectionSql, featureSql } from '../lib/geojson.ts'
 
@@ -98,7 +98,7 @@ export function incidentPointsBinary(f: IncidentFilter): SQL {
     select count(*)::int as n,
       coalesce(string_agg(float4send(ST_X(i.geom)::float4), ''::bytea), ''::bytea) as xs,
       coalesce(string_agg(float4send(ST_Y(i.geom)::float4), ''::bytea), ''::bytea) as ys,
-      coalesce(string_agg(int2send(coalesce(array_position(${sql.param([...INCIDENT_TYPES])}::text[], i.type) - 1, 255)::int2), ''::bytea), ''::bytea) as ts
+      coalesce(string_agg(int2send(coalesce(array_position((select incident_type_codes()), i.type) - 1, 255)::int2), ''::bytea), ''::bytea) as ts
     from incidents i
     where ${incidentWhere(f)}`
 }

@@ -1,11 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { sql } from 'drizzle-orm'
-import { INCIDENT_SOURCES, INCIDENT_STATUSES, INCIDENT_TYPES, type AreaLevel } from '../../geo-data/generate/types.ts'
+import { INCIDENT_SOURCES, INCIDENT_STATUSES, type AreaLevel } from '../../geo-data/generate/types.ts'
 import { ApiFailure } from '../lib/errors.ts'
 import { GeometrySchema, jsonText } from '../lib/geojson.ts'
 import { areaInScope } from '../areas/queries.ts'
 import { BboxParam, errorResponses, forbidden, newRouter, notFound, type Env } from '../lib/router.ts'
+import { checkIncidentTypes, TypeCodeList } from './types.ts'
 import { decodeCursor, encodeCursor, incidentPage, incidentPointsBinary, type IncidentFilter } from './queries.ts'
 
 /** A comma-separated list whose every item must be one of `allowed`. */
@@ -31,7 +32,7 @@ export const Instant = z
 /** The incident filter's query fields (list, points, density: api/analytics/density.ts). */
 export const FilterFields = z.object({
     bbox: BboxParam.optional(),
-    type: listOf(INCIDENT_TYPES, 'incident type').optional(),
+    type: TypeCodeList.optional(),
     status: listOf(INCIDENT_STATUSES, 'status').optional(),
     from: Instant.optional(),
     to: Instant.optional(),
@@ -48,7 +49,7 @@ const ListQuery = FilterFields.extend({
 export const IncidentProperties = z
   .object({
     id: z.number(),
-    type: z.enum(INCIDENT_TYPES),
+    type: z.string(),
     status: z.enum(INCIDENT_STATUSES),
     source: z.enum(INCIDENT_SOURCES),
     reported_at: z.string(),
@@ -108,6 +109,7 @@ export function requireCaseReader(c: Context<Env>) {
 /** The filter of a request: an `area` looked up through RLS (404 outside the scope), else the user's scope areas. */
 export async function resolveFilter(c: Context<Env>, q: z.infer<typeof FilterFields>): Promise<IncidentFilter> {
   const f: IncidentFilter = { bbox: q.bbox, types: q.type, statuses: q.status, from: q.from, to: q.to }
+  if (q.type) await checkIncidentTypes(c.get('tx'), q.type)
   if (q.area !== undefined) {
     const { rows } = await c.get('tx').execute<{ level: AreaLevel }>(areaInScope(q.area))
     if (rows.length === 0) throw new ApiFailure(404, 'not_found', `area ${q.area} does not exist`)

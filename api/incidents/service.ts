@@ -4,6 +4,7 @@ import { ApiFailure } from '../lib/errors.ts'
 import type { RequestTx } from '../lib/scope.ts'
 import type { SessionUser } from '../auth/service.ts'
 import { isoUtc } from './queries.ts'
+import { requireActiveType } from './types.ts'
 import { transitionError, type PartnerUnit } from './workflow.ts'
 
 /** One incident with its deadline, assignee and history, as JSON text (alias-free; read through RLS). */
@@ -85,7 +86,7 @@ export async function insertIncidents(tx: RequestTx, user: SessionUser, rows: Ne
 
 /** Report one incident (an unknown type is a 400). */
 export async function createIncident(tx: RequestTx, user: SessionUser, n: NewIncident): Promise<number> {
-  await requireType(tx, n.type)
+  await requireActiveType(tx, n.type)
   const [id] = await insertIncidents(tx, user, [n], { source: n.source })
   return id
 }
@@ -105,7 +106,7 @@ export async function updateIncident(tx: RequestTx, user: SessionUser, id: numbe
   if (current.status === 'closed') throw new ApiFailure(409, 'closed', `incident ${id} is closed and cannot be edited`)
   const set: SQL[] = [sql`updated_at = now()`]
   if (c.type !== undefined) {
-    await requireType(tx, c.type)
+    await requireActiveType(tx, c.type)
     set.push(sql`type = ${c.type}`)
   }
   if (c.description !== undefined) set.push(sql`description = ${c.description}`)
@@ -116,12 +117,6 @@ export async function updateIncident(tx: RequestTx, user: SessionUser, id: numbe
   const fields = Object.keys(c).filter((k) => k !== 'lat' && k !== 'lon')
   if (c.lon !== undefined) fields.push('location')
   await recordEvents(tx, user, [id], current.status, current.status, '', { edited: fields })
-}
-
-/** Incident types live in the database (admins may add some): an unknown one is a 400. */
-async function requireType(tx: RequestTx, type: string) {
-  const { rows } = await tx.execute(sql`select 1 from incident_types where code = ${type}`)
-  if (rows.length === 0) throw new ApiFailure(400, 'invalid_request', `type: unknown incident type "${type.slice(0, 60)}"`)
 }
 
 async function lockIncident(tx: RequestTx, id: number): Promise<{ status: IncidentStatus }> {

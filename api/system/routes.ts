@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { sql } from 'drizzle-orm'
-import { INCIDENT_TYPES, STATION_TYPES } from '../../geo-data/generate/types.ts'
+import { STATION_TYPES } from '../../geo-data/generate/types.ts'
+import { incidentTypeCatalog, IncidentTypeInfo } from '../incidents/types.ts'
 import { errorResponses, newRouter } from '../lib/router.ts'
 
 const DbKindSchema = z.enum(['embedded', 'postgres'])
@@ -14,7 +15,8 @@ export const ClientConfig = z
     districtBbox: z.tuple([z.number(), z.number(), z.number(), z.number()]).nullable(),
     homeAreaId: z.number().nullable().openapi({ description: 'the broadest area of the user’s scope: where the map starts' }),
     homeBbox: z.tuple([z.number(), z.number(), z.number(), z.number()]).nullable().openapi({ description: 'extent of the user’s scope' }),
-    incidentTypes: z.array(z.string()),
+    incidentTypes: z.array(z.string()).openapi({ description: 'every type code in its fixed order: index i is type index i of the binary incident points' }),
+    incidentTypeCatalog: z.array(IncidentTypeInfo).openapi({ description: 'the same types with names, deadlines and whether they take new reports' }),
     stationTypes: z.array(z.string()),
   })
   .openapi('ClientConfig')
@@ -56,6 +58,7 @@ export const configRoutes = (basemapUrl: string | null) =>
           ${box(sql`h.e`)} as hb
         from (select ST_Extent(geom) as e from areas where level = 'district') d,
              (select ST_Extent(geom) as e from areas where id = any(${sql.param(scope)}::int[])) h`)
+      const catalog = await incidentTypeCatalog(c.get('tx'))
       return c.json(
         {
           db: db.kind,
@@ -64,7 +67,8 @@ export const configRoutes = (basemapUrl: string | null) =>
           districtBbox: rows[0].b,
           homeAreaId: rows[0].home,
           homeBbox: rows[0].hb,
-          incidentTypes: [...INCIDENT_TYPES],
+          incidentTypes: catalog.map((t) => t.code),
+          incidentTypeCatalog: catalog,
           stationTypes: [...STATION_TYPES],
         },
         200,

@@ -307,11 +307,20 @@ describe('GET /api/analytics/clusters', () => {
 
     const [street] = await regionOfLevel('commander', 'street')
     const commander = await t.as('commander')
-    const own = await commander.json(`/api/analytics/clusters?from=${FROM}&to=${TO}`)
+    const own = await commander.json(`/api/analytics/clusters?from=${FROM}&to=${TO}&min_points=5`)
     expect(own.status).toBe(200)
     const pts = await points(`street_id = $1 and reported_at >= $2 and reported_at < $3`, [street, FROM, TO])
     expect(own.body.summary.incidents).toBe(pts.length)
     expect(own.body.features).toHaveLength(naiveDbscan(pts, 100, 5).clusters)
+
+    // Without min_points the core size is scaled to the street's mean density: 3× the incidents an
+    // eps-disc holds on average, at least 5.
+    const auto = await commander.json(`/api/analytics/clusters?from=${FROM}&to=${TO}&eps=150`)
+    const [{ m2 }] = await q(`select ST_Area(geom::geography) m2 from areas where id = $1`, [street])
+    const expected = Math.max(5, Math.ceil((3 * pts.length * Math.PI * 150 ** 2) / m2))
+    expect(expected).toBeGreaterThan(5)
+    expect(auto.body.summary.min_points).toBe(expected)
+    expect(auto.body.features).toHaveLength(naiveDbscan(pts, 150, expected).clusters)
 
     const [grid] = await regionOfLevel('leader', 'grid')
     const inGrid = await t.json(`/api/analytics/clusters?from=${FROM}&to=${TO}&area=${grid}&min_points=3`)

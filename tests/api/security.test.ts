@@ -45,6 +45,7 @@ const BY_ID = (x: Target) => [
   `/api/areas/${x.area}`, `/api/areas?parent=${x.area}`, `/api/incidents?area=${x.area}`, `/api/incidents/points?area=${x.area}`, `/api/incidents/${x.incident}`,
   `/api/incidents/export?format=csv&area=${x.area}`, `/api/analytics/density?zoom=14&area=${x.area}`, `/api/analytics/clusters?area=${x.area}`,
   `/api/analytics/kpis?area=${x.area}`, `/api/analytics/charts?area=${x.area}`,
+  `/api/tracks/sessions?grid=${x.area}&day=2026-10-01`, `/api/tracks/playback?grid=${x.area}&day=2026-10-01`,
 ]
 /** Writes naming an object by id: out of scope must look like missing and change nothing. */
 const WRITES_BY_ID = (x: Target): [string, string, object][] => [
@@ -158,7 +159,8 @@ describe('without a valid session', () => {
   const ROUTES = ['/api/config', '/api/me', '/api/auth/me', '/api/areas', '/api/areas/1', '/api/incidents', '/api/incidents/points', '/api/stations',
     '/api/basemap/roads', '/api/admin/users', '/api/admin/audit', '/api/openapi.json', '/api/docs', '/api/no-such-route',
     '/api/incidents/export?format=csv', '/api/analytics/areas', '/api/analytics/areas/export?format=csv', '/api/analytics/kpis?area=1',
-    '/api/analytics/charts?area=1', '/api/analytics/hotspots', '/api/analytics/clusters', '/api/analytics/density?zoom=12']
+    '/api/analytics/charts?area=1', '/api/analytics/hotspots', '/api/analytics/clusters', '/api/analytics/density?zoom=12',
+    '/api/tracks/sessions?grid=1&day=2026-10-01', '/api/tracks/playback?grid=1&day=2026-10-01']
 
   it('every /api route but health and login answers 401', async () => {
     for (const path of ROUTES) {
@@ -290,6 +292,8 @@ describe('SQL metacharacters in every filter parameter', () => {
     '/api/analytics/clusters': ['from', 'to', 'type', 'area', 'eps', 'min_points'],
     '/api/analytics/density': ['zoom'],
     '/api/analytics/density?zoom=13': ['bbox', 'from', 'to', 'type', 'status', 'area'],
+    '/api/tracks/sessions?day=2026-10-01': ['grid', 'person'],
+    '/api/tracks/playback?grid=1': ['day'],
   }
   it('answer 4xx (or an empty match for free text), never a SQL error', async () => {
     for (const [path, params] of Object.entries(PARAMS)) {

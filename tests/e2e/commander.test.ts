@@ -76,6 +76,21 @@ describe.skipIf(!canRunBrowser)('commander page in a real browser', () => {
     const heat = await mapColours(page, HOT)
     expect(heat).toBeGreaterThan(500)
 
+    // DBSCAN clusters with the data-scaled core size: the legend states the API's answer, the hulls are drawn.
+    await page.click('[data-testid=mode-clusters]')
+    await page.waitForSelector('[data-testid=clusters-summary]', { timeout: 30_000 })
+    await settle(page)
+    const clusters = await page.evaluate(
+      async (q) => (await fetch(`/api/analytics/clusters?${new URLSearchParams(q)}`)).json(),
+      { area: area!, from: from!, to: to!, eps: '100' },
+    )
+    expect(clusters.features.length).toBeGreaterThan(0)
+    const summary = (await page.textContent('[data-testid=clusters-summary]'))!
+    expect(summary).toContain(`${clusters.summary.min_points}`)
+    expect(summary).toContain(`${clusters.features.length}`)
+    if (process.env.E2E_SHOTS) await page.screenshot({ path: `${process.env.E2E_SHOTS}/clusters.png` })
+    expect(await mapColours(page, [[106, 27, 154], [181, 140, 200]])).toBeGreaterThan(200)
+
     // Choropleth of grids: every grid of the street filled; clicking one drills down to it.
     await page.click('[data-testid=mode-choropleth]')
     await settle(page)

@@ -1,9 +1,11 @@
-import { useQuery, useQueryClient } from '@tanstack/react-query'
+import { useQuery } from '@tanstack/react-query'
 import { useState, type FormEvent } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { User } from '../auth/queries.ts'
 import { formatDateTime } from '../app/format.ts'
 import { Header } from '../app/Header.tsx'
+import { IncidentTypes } from './IncidentTypes.tsx'
+import { useAdminAction } from './useAdminAction.ts'
 import { auditQuery, createUser, updateUser, usersQuery, type AdminUser, type AuditFilter } from './queries.ts'
 
 const ROLES = ['admin', 'commander', 'grid_leader', 'grid_member', 'planner'] as const
@@ -20,19 +22,19 @@ const parseIds = (s: string) =>
 /** Accounts (roles, areas, disabling) and the audit log, for admins. */
 export function AdminPage({ user }: { user: User }) {
   const { t } = useTranslation()
-  const [tab, setTab] = useState<'users' | 'audit'>('users')
+  const [tab, setTab] = useState<'users' | 'types' | 'audit'>('users')
   return (
     <div className="app admin">
       <Header user={user} />
       <main className="admin-main">
         <div className="tabs" role="tablist">
-          {(['users', 'audit'] as const).map((k) => (
+          {(['users', 'types', 'audit'] as const).map((k) => (
             <button key={k} type="button" role="tab" aria-selected={tab === k} className={tab === k ? 'active' : ''} onClick={() => setTab(k)} data-testid={`tab-${k}`}>
               {t(`admin.${k}`)}
             </button>
           ))}
         </div>
-        {tab === 'users' ? <Users self={user} /> : <Audit />}
+        {tab === 'users' ? <Users self={user} /> : tab === 'types' ? <IncidentTypes /> : <Audit />}
       </main>
     </div>
   )
@@ -40,19 +42,8 @@ export function AdminPage({ user }: { user: User }) {
 
 function Users({ self }: { self: User }) {
   const { t, i18n } = useTranslation()
-  const qc = useQueryClient()
   const users = useQuery(usersQuery())
-  const [error, setError] = useState<string | null>(null)
-  const refresh = () => qc.invalidateQueries({ queryKey: ['admin'] })
-  const run = async (fn: () => Promise<unknown>) => {
-    setError(null)
-    try {
-      await fn()
-      await refresh()
-    } catch (err) {
-      setError((err as Error).message)
-    }
-  }
+  const { error, run } = useAdminAction([['admin']])
 
   const [draft, setDraft] = useState({ username: '', password: '', role: 'grid_member' as AdminUser['role'], areas: '' })
   const submit = (e: FormEvent) => {

@@ -10,6 +10,19 @@ export type AuditPage = InferResponseType<typeof client.admin.audit.$get, 200>
 export type AuditEntry = AuditPage['entries'][number]
 export type AuditFilter = { user?: string; action?: AuditEntry['action']; target?: string; from?: string; to?: string }
 
+export type AdminIncidentType = InferResponseType<(typeof client.admin)['incident-types']['$get'], 200>[number]
+export type NewIncidentType = InferRequestType<(typeof client.admin)['incident-types']['$post']>['json']
+export type IncidentTypeChanges = InferRequestType<(typeof client.admin)['incident-types'][':code']['$patch']>['json']
+
+export const incidentTypesQuery = () =>
+  queryOptions({
+    queryKey: ['admin', 'incident-types'],
+    queryFn: ({ signal }) => okJson(client.admin['incident-types'].$get(undefined, { init: { signal } })),
+  })
+export const createIncidentType = (ty: NewIncidentType) => okJson(client.admin['incident-types'].$post({ json: ty }))
+export const updateIncidentType = (code: string, changes: IncidentTypeChanges) =>
+  okJson(client.admin['incident-types'][':code'].$patch({ param: { code }, json: changes }))
+
 export const usersQuery = () =>
   queryOptions({
     queryKey: ['admin', 'users'],

@@ -1,20 +1,21 @@
 import type { LayersList, PickingInfo } from '@deck.gl/core'
 import { useQuery } from '@tanstack/react-query'
-import type { FeatureCollection } from 'geojson'
 import { useCallback, useEffect, useMemo, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { AreaPanel } from '../areas/AreaPanel.tsx'
+import { useCoverageCheck, type CoverageProblem } from '../areas/coverage.ts'
 import { useDrill } from '../areas/useDrill.ts'
 import { ImportDialog } from '../incidents/ImportDialog.tsx'
 import { IncidentPanel } from '../incidents/IncidentPanel.tsx'
 import { incidentDetailQuery } from '../incidents/queries.ts'
 import { ReportForm } from '../incidents/ReportForm.tsx'
 import { useIncidentSelection } from '../incidents/useIncidentSelection.ts'
+import { coverageProblemsLayer } from '../map/layers/coverage.ts'
 import { incidentMarkersLayer, pickSurfaceLayer, type IncidentMarker } from '../map/layers/incidents.ts'
-import { snapBbox } from '../map/geometry.ts'
+import { bboxOf, snapBbox } from '../map/geometry.ts'
 import { MapView, type FitRequest, type MapViewport } from '../map/MapView.tsx'
-import { buildingsQuery, roadsQuery } from '../map/queries.ts'
-import { parseBasemapUrl } from '../map/style.ts'
+import { useBasemapInputs } from '../map/useBasemapInputs.ts'
+import { buildingsQuery } from '../map/queries.ts'
 import { DETAIL_ZOOM, useMapLayers } from '../map/useMapLayers.ts'
 import { readsCases, type User } from '../auth/queries.ts'
 import type { AreaFeature } from './client.ts'
@@ -44,6 +45,8 @@ export function App({ user }: { user: User }) {
   const home = config.data ? (config.data.homeAreaId ?? config.data.districtId) : undefined
   const drill = useDrill(chosenId, home)
   const cases = readsCases(user)
+  const coverage = useCoverageCheck(drill.selectedId)
+  const problems = coverage.result?.features
 
   // Incidents: the open one, a location being picked (report or move) and the point picked, the import dialog.
   const incident = useIncidentSelection()
@@ -70,25 +73,18 @@ export function App({ user }: { user: User }) {
     const markers: IncidentMarker[] = []
     if (openPosition && pickMode !== 'report') markers.push({ position: openPosition, kind: 'selected' })
     if (picked) markers.push({ position: picked, kind: 'draft' })
-    const list: LayersList = [incidentMarkersLayer(markers)]
+    const list: LayersList = []
+    // Coverage problems above every data layer: they are what the user asked to see.
+    if (problems?.length) list.push(coverageProblemsLayer(problems, coverage.selectedProblem))
+    list.push(incidentMarkersLayer(markers))
     if (districtBbox) list.push(pickSurfaceLayer(districtBbox, { active: !!pickMode }))
     return list
-  }, [openPosition?.[0], openPosition?.[1], picked, pickMode, districtBbox])
+  }, [openPosition?.[0], openPosition?.[1], picked, pickMode, districtBbox, problems, coverage.selectedProblem])
   const mapLayers = useMapLayers(config.data, drill, viewport, settings, cases, overlays)
 
-  const basemapUrl = settings.basemapUrl ?? config.data?.basemapUrl ?? ''
-  const basemap = useMemo(() => parseBasemapUrl(basemapUrl), [basemapUrl])
-  const roads = useQuery(roadsQuery())
   const zoomedIn = !!viewport && viewport.zoom >= DETAIL_ZOOM
   const buildings = useQuery(buildingsQuery(zoomedIn && settings.layers.buildings ? snapBbox(viewport.bbox) : undefined))
-  const district = useMemo<FeatureCollection | undefined>(
-    () => (drill.district ? { type: 'FeatureCollection', features: [drill.district] } : undefined),
-    [drill.district],
-  )
-  const baseData = useMemo(
-    () => ({ roads: roads.data, buildings: zoomedIn ? buildings.data : undefined, district }),
-    [roads.data, buildings.data, zoomedIn, district],
-  )
+  const { basemap, data: baseData } = useBasemapInputs(settings.basemapUrl ?? config.data?.basemapUrl ?? '', drill.district, zoomedIn ? buildings.data : undefined)
 
   // First view: the user's scope; afterwards every selection frames its area.
   useEffect(() => {
@@ -108,9 +104,18 @@ export function App({ user }: { user: User }) {
     setFitCount((n) => n + 1)
   }, [incident.close])
 
+  // Every click on a listed problem frames it again, even the same one after the user panned away.
+  const [problemFits, setProblemFits] = useState(0)
+  const focusProblem = useCallback((p: CoverageProblem) => {
+    setProblemFits((n) => n + 1)
+    setFit({ bbox: bboxOf(p.geometry), key: `problem-${p.id}-${problemFits + 1}`, animate: true })
+  }, [problemFits])
+
   const points = mapLayers.incidents
   const period = mapLayers.period
   const incidentTypes = config.data?.incidentTypes
+  // New reports and edits offer only the types that still take reports (an admin may retire one).
+  const activeTypes = useMemo(() => (config.data?.incidentTypeCatalog ?? []).filter((ty) => ty.active).map((ty) => ty.code), [config.data])
   const onClick = useCallback(
     (picks: PickingInfo[]) => {
       // Picking a location: the cursor's coordinate counts whatever lies under it (the pick surface
@@ -174,11 +179,11 @@ export function App({ user }: { user: User }) {
           onReport={cases ? startReport : undefined}
           onImport={cases ? () => setImportOpen(true) : undefined}
         />
-        <Legend config={config.data} />
+        <Legend config={config.data} coverage={!!problems?.length} />
       </div>
       {cases && pickMode === 'report' ? (
         <ReportForm
-          incidentTypes={incidentTypes ?? []}
+          incidentTypes={activeTypes}
           point={picked}
           width={PANEL_WIDTH}
           onCancel={endPick}
@@ -190,7 +195,7 @@ export function App({ user }: { user: User }) {
       ) : cases && incident.selection ? (
         <IncidentPanel
           selection={incident.selection}
-          incidentTypes={incidentTypes ?? []}
+          incidentTypes={activeTypes}
           width={PANEL_WIDTH}
           moving={pickMode === 'move'}
           moveTarget={pickMode === 'move' ? picked : null}
@@ -208,7 +213,18 @@ export function App({ user }: { user: User }) {
       ) : (
         panelOpen &&
         drill.selectedId !== undefined && (
-          <AreaPanel drill={drill} user={user} width={PANEL_WIDTH} onSelect={select} onClose={() => setPanelOpen(false)} />
+          <AreaPanel
+            drill={drill}
+            user={user}
+            width={PANEL_WIDTH}
+            coverage={coverage}
+            onSelect={select}
+            onFocusProblem={focusProblem}
+            onClose={() => {
+              setPanelOpen(false)
+              coverage.clear()
+            }}
+          />
         )
       )}
       {cases && importOpen && <ImportDialog onClose={() => setImportOpen(false)} />}

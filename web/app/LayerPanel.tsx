@@ -34,7 +34,7 @@ export function LayerPanel({ config, settings, shownIncidents, zoom, gridCount, 
   const period = shownPeriod ?? ownPeriod
   const setLayer = (k: keyof LayerVisibility, v: boolean) => updateSettings((s) => ({ layers: { ...s.layers, [k]: v } }))
   const toggleType = (ty: string, on: boolean) =>
-    updateSettings((s) => ({ incidentTypes: on ? [...new Set([...s.incidentTypes, ty])] : s.incidentTypes.filter((x) => x !== ty) }))
+    updateSettings((s) => ({ hiddenIncidentTypes: on ? s.hiddenIncidentTypes.filter((x) => x !== ty) : [...new Set([...s.hiddenIncidentTypes, ty])] }))
   const zoomedOut = zoom !== undefined && zoom < DETAIL_ZOOM
 
   return (
@@ -81,10 +81,10 @@ export function LayerPanel({ config, settings, shownIncidents, zoom, gridCount, 
       <h3>
         {t('layers.incidentTypes')}
         <span className="inline-actions">
-          <button type="button" className="link" onClick={() => updateSettings({ incidentTypes: [...(config?.incidentTypes ?? [])] })}>
+          <button type="button" className="link" onClick={() => updateSettings({ hiddenIncidentTypes: [] })}>
             {t('layers.all')}
           </button>
-          <button type="button" className="link" onClick={() => updateSettings({ incidentTypes: [] })}>
+          <button type="button" className="link" onClick={() => updateSettings({ hiddenIncidentTypes: [...(config?.incidentTypes ?? [])] })}>
             {t('layers.none')}
           </button>
         </span>
@@ -93,7 +93,7 @@ export function LayerPanel({ config, settings, shownIncidents, zoom, gridCount, 
         {(config?.incidentTypes ?? []).map((ty) => (
           <li key={ty}>
             <label className="check">
-              <input type="checkbox" checked={settings.incidentTypes.includes(ty)} onChange={(e) => toggleType(ty, e.target.checked)} />
+              <input type="checkbox" checked={!settings.hiddenIncidentTypes.includes(ty)} onChange={(e) => toggleType(ty, e.target.checked)} />
               <span className="swatch dot" style={{ background: css(colorOf(INCIDENT_COLORS, ty)) }} />
               {t(`incidentType.${ty}`, { defaultValue: ty })}
             </label>

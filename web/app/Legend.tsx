@@ -1,11 +1,11 @@
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { AREA_LEVELS } from '../../geo-data/generate/types.ts'
-import { colorOf, css, INCIDENT_COLORS, LEVEL_STYLE, STATION_COLORS } from '../map/colors.ts'
+import { colorOf, COVERAGE_COLORS, COVERAGE_KIND_ORDER, css, INCIDENT_COLORS, LEVEL_STYLE, STATION_COLORS } from '../map/colors.ts'
 import type { AppConfig } from './client.ts'
 
-/** Colours and symbols of the map: area levels, station types, incident types. */
-export function Legend({ config }: { config?: AppConfig }) {
+/** Colours and symbols of the map: area levels, station types, incident types, and coverage problems while they are drawn. */
+export function Legend({ config, coverage = false }: { config?: AppConfig; coverage?: boolean }) {
   const { t } = useTranslation()
   const [open, setOpen] = useState(true)
   return (
@@ -17,6 +17,19 @@ export function Legend({ config }: { config?: AppConfig }) {
       </h2>
       {open && (
         <div className="legend-body">
+          {coverage && (
+            <>
+              <h3>{t('legend.coverage')}</h3>
+              <ul className="two-col" data-testid="legend-coverage">
+                {COVERAGE_KIND_ORDER.map((k) => (
+                  <li key={k}>
+                    <span className="swatch fill" style={{ background: css(COVERAGE_COLORS[k], 0.45), borderColor: css(COVERAGE_COLORS[k]) }} />
+                    {t(`coverage.kind.${k}`)}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
           <h3>{t('legend.levels')}</h3>
           <ul>
             {AREA_LEVELS.filter((l) => l !== 'district').map((level) => (

@@ -3,11 +3,12 @@ import { useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { AdminPage } from '../admin/AdminPage.tsx'
 import { LoginPage } from '../auth/LoginPage.tsx'
-import { meQuery } from '../auth/queries.ts'
+import { canSite, meQuery } from '../auth/queries.ts'
 import { CommanderPage } from '../commander/CommanderPage.tsx'
+import { PlannerPage } from '../planner/PlannerPage.tsx'
 import { App } from './App.tsx'
 
-/** `#/admin` opens the admin page, `#/commander` the commander's page; anything else the map. */
+/** `#/admin` opens the admin page, `#/commander` the commander's page, `#/planner` siting; anything else the map. */
 function useHashRoute(): string {
   const [hash, setHash] = useState(() => location.hash)
   useEffect(() => {
@@ -28,5 +29,6 @@ export function Root() {
   if (!me.data) return <LoginPage />
   if (route === 'admin' && me.data.role === 'admin') return <AdminPage user={me.data} />
   if (route === 'commander') return <CommanderPage user={me.data} />
+  if (route === 'planner' && canSite(me.data)) return <PlannerPage user={me.data} />
   return <App user={me.data} />
 }

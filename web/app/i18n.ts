@@ -28,11 +28,30 @@ const zhCN = {
     role: '角色', lastLogin: '最近登录', status: '状态', active: '启用', disabled: '已停用', anyAction: '全部操作',
     target: '对象', from: '自', to: '至', when: '时间', client: '来源地址', actionLabel: '操作', rows: '行数', newer: '较新', older: '较早',
     action: { read: '查看', insert: '新增', update: '修改', delete: '删除', login: '登录', login_failed: '登录失败', logout: '退出', admin: '账号管理' },
+    types: '事件类型', typeCode: '代码（英文小写）', nameZh: '中文名', nameEn: '英文名', deadlineHours: '处置时限（小时）', incidents: '事件数',
+    addType: '新增类型', typeActive: '受理中', typeRetired: '已停用',
+    typesHint: '类型不可删除（历史事件仍引用）；停用后不再接受新上报和导入，历史事件照常可查。修改时限对未结事件立即生效。',
+  },
+  planner: {
+    open: '规划选址', title: '站点选址', area: '研究区域', modelLabel: '模型', stationType: '站点类型', radius: '服务半径（米）',
+    k: '新增站点数', target: '目标覆盖率（%）', candidates: '候选点', candidatesBuildings: '楼栋中心（至多 2000）', candidatesLattice: '规则网格（250 米）',
+    weight: '需求权重', weightHouseholds: '户数', weightIncidents: '户数 + 事件', exact: '同时求精确最优解（HiGHS，较慢）',
+    solve: '求解', solving: '求解中…', coverage: '覆盖率 {{before}} → {{after}}（共 {{households}} 户）', gap: '与精确最优解差距 {{gap}}（{{status}}）',
+    keep: '保存方案', scenarios: '方案对比', scenario: '方案', sites: '新站点', before: '之前', after: '之后', remove: '删除',
+    households: '户', metres: '米',
+    now: '现状覆盖（直线距离）', nowCoverage: '{{stations}} 个站点覆盖 {{share}}（{{covered}} / {{total}} 户）', incidentsInside: '近一年 {{total}} 起事件中 {{share}} 在服务范围内',
+    uncovered: '未覆盖楼栋 {{n}} 栋（橙点）；下表为覆盖率最低的下级区域',
+    model: { mclp: '最大覆盖', lscp: '集合覆盖', pmedian: 'P 中值' },
+    modelHint: {
+      mclp: '新增 k 个站点，使服务半径内的户数最多（已有站点保留）。',
+      lscp: '用最少的新站点使覆盖率达到目标。',
+      pmedian: '新增 k 个站点，使各户到最近站点的户数加权平均距离最小。',
+    },
   },
   commander: {
     open: '指挥视图', showLayer: '显示数据图层', level: '层级', allTypes: '全部类型', slider: '时间轴', wholePeriod: '整个时段', previousShort: '上期',
     vsPrevious: '近{{n}}天，与之前同长时段相比', low: '少', high: '多', cells: '{{n}} 个格元（{{size}} 米）', cluster: '聚类',
-    clustersHint: 'DBSCAN 聚类（100 米，至少 5 起）：{{n}} 个', fdr: '错误发现率校正',
+    clustersHint: 'DBSCAN 聚类（半径 {{eps}} 米，核心至少 {{min}} 起）：{{n}} 个，含 {{incidents}} 起中的 {{clustered}} 起', eps: '半径', minPoints: '最少点数', auto: '自动（3 倍平均密度）', fdr: '错误发现率校正',
     mode: { title: '地图', heatmap: '热力图', hex: '蜂窝', choropleth: '分级设色', hotspots: '热点 Gi*', clusters: '聚类' },
     metric: { count: '事件数', rate: '每千户事件数', change: '环比变化' },
     weights: { contiguity: '邻接权重', distance: '距离带权重' },
@@ -48,7 +67,13 @@ const zhCN = {
     period: '时段', days: '近{{n}}天', incidentTypes: '事件类型', all: '全选', none: '全不选',
     shown: '显示 {{n}} 个事件', aggregatesOnly: '规划员仅可查看事件统计（区域面板），不显示单个事件。',
   },
-  legend: { title: '图例', levels: '区划层级', stations: '站点类型', incidents: '事件类型' },
+  legend: { title: '图例', levels: '区划层级', stations: '站点类型', incidents: '事件类型', coverage: '覆盖校验问题' },
+  coverage: {
+    validate: '校验全覆盖', running: '校验中…', allLevels: '包含所有下级', clear: '清除',
+    full: '全覆盖 ✓ 无缝隙、无重叠', checked: '已校验 {{parents}} 个上级区域、{{children}} 个下级区域（碎片阈值：{{m2}} m² 或宽 {{width}} m）',
+    in: '在 {{name}}', noChild: '无下级区域', more: '另有 {{n}} 处未列出（地图上均已绘制）',
+    kind: { invalid: '无效几何', gap: '缝隙', overlap: '重叠', outside: '越界', sliver: '碎片' },
+  },
   panel: {
     code: '编码', households: '户数', population: '人口', workers: '网格工作人员', noWorkers: '暂无',
     incidents: '事件', total: '总数', open: '未结', last30d: '近30天', byType: '按类型',
@@ -125,11 +150,30 @@ const en: typeof zhCN = {
     role: 'Role', lastLogin: 'Last sign-in', status: 'Status', active: 'Active', disabled: 'Disabled', anyAction: 'Any action',
     target: 'Target', from: 'From', to: 'To', when: 'When', client: 'Client address', actionLabel: 'Action', rows: 'Rows', newer: 'Newer', older: 'Older',
     action: { read: 'Read', insert: 'Insert', update: 'Update', delete: 'Delete', login: 'Sign-in', login_failed: 'Failed sign-in', logout: 'Sign-out', admin: 'Account change' },
+    types: 'Incident types', typeCode: 'Code (lowercase)', nameZh: 'Chinese name', nameEn: 'English name', deadlineHours: 'Time limit (hours)', incidents: 'Incidents',
+    addType: 'Add type', typeActive: 'Takes reports', typeRetired: 'Retired',
+    typesHint: 'Types are never deleted (old incidents refer to them); a retired type takes no new reports or imports and its incidents stay readable. A new time limit applies to open incidents at once.',
+  },
+  planner: {
+    open: 'Siting', title: 'Station siting', area: 'Study area', modelLabel: 'Model', stationType: 'Station type', radius: 'Service radius (m)',
+    k: 'New stations', target: 'Target coverage (%)', candidates: 'Candidates', candidatesBuildings: 'Building centroids (≤ 2,000)', candidatesLattice: 'Regular lattice (250 m)',
+    weight: 'Demand weight', weightHouseholds: 'Households', weightIncidents: 'Households + incidents', exact: 'Also solve to the exact optimum (HiGHS, slower)',
+    solve: 'Solve', solving: 'Solving…', coverage: 'Coverage {{before}} → {{after}} (of {{households}} households)', gap: 'Gap to the exact optimum {{gap}} ({{status}})',
+    keep: 'Keep scenario', scenarios: 'Scenarios', scenario: 'Scenario', sites: 'New sites', before: 'Before', after: 'After', remove: 'Remove',
+    households: 'households', metres: 'm',
+    now: 'Coverage now (straight line)', nowCoverage: '{{stations}} stations cover {{share}} ({{covered}} of {{total}} households)', incidentsInside: '{{share}} of the year’s {{total}} incidents lie within reach',
+    uncovered: '{{n}} buildings out of reach (orange); below, the least covered sub-areas',
+    model: { mclp: 'Maximal covering', lscp: 'Set covering', pmedian: 'p-median' },
+    modelHint: {
+      mclp: 'Place k new stations to cover the most households within the radius (existing stations kept).',
+      lscp: 'The fewest new stations that reach the target coverage.',
+      pmedian: 'Place k new stations to minimise the household-weighted mean distance to the nearest station.',
+    },
   },
   commander: {
     open: 'Commander view', showLayer: 'Show the data layer', level: 'Level', allTypes: 'All types', slider: 'Time slider', wholePeriod: 'Whole period', previousShort: 'before',
     vsPrevious: 'Last {{n}} days, against the equal period before', low: 'few', high: 'many', cells: '{{n}} cells ({{size}} m)', cluster: 'Cluster',
-    clustersHint: 'DBSCAN clusters (100 m, at least 5 incidents): {{n}}', fdr: 'False-discovery-rate correction',
+    clustersHint: 'DBSCAN clusters (radius {{eps}} m, cores of at least {{min}}): {{n}}, holding {{clustered}} of {{incidents}} incidents', eps: 'Radius', minPoints: 'Min. points', auto: 'Auto (3× mean density)', fdr: 'False-discovery-rate correction',
     mode: { title: 'Map', heatmap: 'Heatmap', hex: 'Hex bins', choropleth: 'Choropleth', hotspots: 'Hot spots Gi*', clusters: 'Clusters' },
     metric: { count: 'Incidents', rate: 'Per 1,000 households', change: 'Change' },
     weights: { contiguity: 'Contiguity weights', distance: 'Distance-band weights' },
@@ -145,7 +189,13 @@ const en: typeof zhCN = {
     period: 'Period', days: 'Last {{n}} days', incidentTypes: 'Incident types', all: 'All', none: 'None',
     shown: '{{n}} incidents shown', aggregatesOnly: 'Planners see incident statistics (area panel), not individual incidents.',
   },
-  legend: { title: 'Legend', levels: 'Area levels', stations: 'Station types', incidents: 'Incident types' },
+  legend: { title: 'Legend', levels: 'Area levels', stations: 'Station types', incidents: 'Incident types', coverage: 'Coverage problems' },
+  coverage: {
+    validate: 'Validate coverage', running: 'Validating…', allLevels: 'All levels below', clear: 'Clear',
+    full: 'Full coverage ✓ no gaps, no overlaps', checked: 'Checked {{parents}} parent areas, {{children}} child areas (sliver: under {{m2}} m² or {{width}} m wide)',
+    in: 'in {{name}}', noChild: 'no child area', more: '{{n}} more not listed (all drawn on the map)',
+    kind: { invalid: 'Invalid geometry', gap: 'Gap', overlap: 'Overlap', outside: 'Outside parent', sliver: 'Sliver' },
+  },
   panel: {
     code: 'Code', households: 'Households', population: 'Population', workers: 'Grid workers', noWorkers: 'None',
     incidents: 'Incidents', total: 'Total', open: 'Open', last30d: 'Last 30 days', byType: 'By type',
@@ -215,6 +265,14 @@ void i18next.use(initReactI18next).init({
   initAsync: false,
   react: { useSuspense: false },
 })
+
+/** Type names from the server's catalogue win over the bundled ones: admins add and rename types. */
+export function registerIncidentTypeNames(catalog: readonly { code: string; name_zh: string; name_en: string }[]): void {
+  for (const ty of catalog) {
+    i18next.addResource('zh-CN', 'translation', `incidentType.${ty.code}`, ty.name_zh)
+    i18next.addResource('en', 'translation', `incidentType.${ty.code}`, ty.name_en)
+  }
+}
 
 /** Switches the UI language and remembers it. */
 export function setLanguage(lang: Language): void {

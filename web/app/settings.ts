@@ -18,7 +18,8 @@ export interface Settings {
   basemapUrl?: string
   gcj02: boolean
   layers: LayerVisibility
-  incidentTypes: string[]
+  /** Types the user unticked; stored as hidden (not shown) so a type an admin adds appears for everyone. */
+  hiddenIncidentTypes: string[]
   periodDays: number
 }
 
@@ -26,7 +27,7 @@ const KEY = 'gridpulse.settings'
 const DEFAULTS: Settings = {
   gcj02: false,
   layers: { areas: true, grids: true, microGrids: true, stations: true, incidents: true, roads: true, buildings: true, labels: true },
-  incidentTypes: [...INCIDENT_TYPES],
+  hiddenIncidentTypes: [],
   periodDays: 30,
 }
 
@@ -34,7 +35,9 @@ function load(): Settings {
   try {
     const raw = localStorage.getItem(KEY)
     if (!raw) return DEFAULTS
-    const saved = JSON.parse(raw) as Partial<Settings>
+    const { incidentTypes: shown, ...saved } = JSON.parse(raw) as Partial<Settings> & { incidentTypes?: string[] }
+    // Settings saved before types became extensible listed the shown types (all then built in).
+    if (Array.isArray(shown) && !saved.hiddenIncidentTypes) saved.hiddenIncidentTypes = INCIDENT_TYPES.filter((ty) => !shown.includes(ty))
     return { ...DEFAULTS, ...saved, layers: { ...DEFAULTS.layers, ...saved.layers } }
   } catch {
     // A corrupt entry must not break the app: fall back to defaults.

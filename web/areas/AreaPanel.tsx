@@ -2,18 +2,22 @@ import { useTranslation } from 'react-i18next'
 import { formatNumber } from '../app/format.ts'
 import { colorOf, css, INCIDENT_COLORS } from '../map/colors.ts'
 import { inScope, type User } from '../auth/queries.ts'
+import type { CoverageCheck, CoverageProblem } from './coverage.ts'
+import { CoveragePanel } from './CoveragePanel.tsx'
 import type { DrillState } from './useDrill.ts'
 
 interface Props {
   drill: DrillState
   user: User
   width: number
+  coverage: CoverageCheck
   onSelect(id: number): void
+  onFocusProblem(problem: CoverageProblem): void
   onClose(): void
 }
 
 /** Side panel for the selected area: breadcrumb, figures, workers, incident counts, sub-areas. */
-export function AreaPanel({ drill, user, width, onSelect, onClose }: Props) {
+export function AreaPanel({ drill, user, width, coverage, onSelect, onFocusProblem, onClose }: Props) {
   const { t, i18n } = useTranslation()
   const lang = i18n.language
   const d = drill.detail
@@ -67,6 +71,7 @@ export function AreaPanel({ drill, user, width, onSelect, onClose }: Props) {
           </button>
         )}
       </div>
+      <CoveragePanel detail={d} user={user} check={coverage} onFocus={onFocusProblem} />
       <dl className="facts">
         <dt>{t('panel.code')}</dt>
         <dd>{d.code}</dd>

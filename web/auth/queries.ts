@@ -45,6 +45,8 @@ export function onQueryError(qc: QueryClient, err: unknown) {
 
 /** Planners see aggregates only: no individual incidents. */
 export const readsCases = (u: User | null | undefined) => !!u && u.role !== 'planner'
+/** Roles the siting solver serves (api/siting/routes.ts): planners, commanders, admins. */
+export const canSite = (u: User | null | undefined) => !!u && (u.role === 'planner' || u.role === 'commander' || u.role === 'admin')
 
 /** Is area `id` with ancestor path `ancestors` (root first) inside the user's scope? */
 export function inScope(u: User | null | undefined, ancestors: number[], id: number): boolean {

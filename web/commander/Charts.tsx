@@ -10,6 +10,18 @@ use([LineChart, BarChart, HeatmapChart, GridComponent, TooltipComponent, VisualM
 
 const FONT = "'Noto Sans SC', system-ui, sans-serif"
 
+/**
+ * Disposes a chart without the zrender 6.1 crash: a paint that overran its frame budget (a busy
+ * machine) continues in the next animation frame, and after dispose() that continuation reads
+ * the painter's freed layers ("Cannot read properties of null (reading 'layerStack')"). The
+ * continuation checks the painter's redraw id first, so a new id cancels it.
+ */
+function disposeChart(c: EChartsType) {
+  const painter = c.getZr().painter as unknown as { _redrawId?: number }
+  painter._redrawId = Number.NaN
+  c.dispose()
+}
+
 /** One ECharts canvas; re-created when the language changes (ECharts' locale is fixed at init). */
 function EChart({ option, height, testId, onClick }: { option: EChartsCoreOption; height: number; testId: string; onClick?(data: unknown): void }) {
   const el = useRef<HTMLDivElement>(null)
@@ -23,7 +35,7 @@ function EChart({ option, height, testId, onClick }: { option: EChartsCoreOption
     window.addEventListener('resize', onResize)
     return () => {
       window.removeEventListener('resize', onResize)
-      c.dispose()
+      disposeChart(c)
       chart.current = null
     }
   }, [i18n.language])

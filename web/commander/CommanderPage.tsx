@@ -1,6 +1,5 @@
 import type { LayersList, PickingInfo } from '@deck.gl/core'
 import { useQuery, useQueryClient } from '@tanstack/react-query'
-import type { FeatureCollection } from 'geojson'
 import { useCallback, useEffect, useMemo, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { AreaLevel } from '../../geo-data/generate/types.ts'
@@ -22,8 +21,7 @@ import {
   type ChoroplethMetric,
 } from '../map/layers/analytics.ts'
 import { MapView, type FitRequest, type MapViewport } from '../map/MapView.tsx'
-import { roadsQuery } from '../map/queries.ts'
-import { parseBasemapUrl } from '../map/style.ts'
+import { useBasemapInputs } from '../map/useBasemapInputs.ts'
 import { CommanderCharts } from './Charts.tsx'
 import { KpiCards } from './KpiCards.tsx'
 import { MapLegend } from './MapLegend.tsx'
@@ -33,6 +31,9 @@ import { framesOf, type FrameStep } from './frames.ts'
 const PANEL_WIDTH = 440
 const PERIODS = [7, 30, 90, 365] as const
 const LEVELS: AreaLevel[] = ['street', 'community', 'grid', 'micro_grid']
+const EPS_CHOICES = [25, 50, 100, 200, 400]
+const MIN_POINTS_CHOICES = [3, 5, 10, 20, 50, 100, 200]
+
 export type MapMode = 'heatmap' | 'hex' | 'choropleth' | 'hotspots' | 'clusters'
 /** Modes drawn from individual incidents: not for planners (aggregates only). */
 const CASE_MODES: MapMode[] = ['heatmap', 'hex', 'clusters']
@@ -61,6 +62,8 @@ export function CommanderPage({ user }: { user: User }) {
   const [level, setLevel] = useState<AreaLevel>('grid')
   const [weights, setWeights] = useState<'contiguity' | 'distance'>('contiguity')
   const [fdr, setFdr] = useState(false)
+  const [eps, setEps] = useState(100)
+  const [minPoints, setMinPoints] = useState<number | null>(null)
   const [step, setStep] = useState<FrameStep>('week')
   const [frame, setFrame] = useState<number | null>(null)
   const [playing, setPlaying] = useState(false)
@@ -81,7 +84,7 @@ export function CommanderPage({ user }: { user: User }) {
   const density = useQuery(densityQuery(mapFilter!, zoom, detail?.bbox, !!mapFilter && !!detail && densityOn))
   const stats = useQuery({ ...areaStatsQuery(level, mapFilter ?? { ...period, types }), enabled: !!mapFilter && mode === 'choropleth' })
   const hotspots = useQuery({ ...hotspotsQuery(mapFilter ?? { ...period, types }, { level, weights, fdr }), enabled: !!mapFilter && mode === 'hotspots' })
-  const clusters = useQuery(clustersQuery(mapFilter!, 100, 5, !!mapFilter && caseReader && mode === 'clusters'))
+  const clusters = useQuery(clustersQuery(mapFilter!, eps, minPoints, !!mapFilter && caseReader && mode === 'clusters'))
   const active = { heatmap: density, hex: density, choropleth: stats, hotspots, clusters }[mode]
 
   // The time slider plays one frame every 1.2 s and fetches the next frame's density ahead.
@@ -135,14 +138,7 @@ export function CommanderPage({ user }: { user: User }) {
   )
   const onHover = useCallback((info: PickingInfo) => setHover(info.picked ? info : null), [])
 
-  const basemapUrl = settings.basemapUrl ?? config.data?.basemapUrl ?? ''
-  const basemap = useMemo(() => parseBasemapUrl(basemapUrl), [basemapUrl])
-  const roads = useQuery(roadsQuery())
-  const district = useMemo<FeatureCollection | undefined>(
-    () => (drill.district ? { type: 'FeatureCollection', features: [drill.district] } : undefined),
-    [drill.district],
-  )
-  const baseData = useMemo(() => ({ roads: roads.data, district }), [roads.data, district])
+  const { basemap, data: baseData } = useBasemapInputs(settings.basemapUrl ?? config.data?.basemapUrl ?? '', drill.district)
   const path = detail?.ancestors.map((a) => a.id) ?? []
   const modes: MapMode[] = (['heatmap', 'hex', 'choropleth', 'hotspots', 'clusters'] as MapMode[]).filter((m) => caseReader || !CASE_MODES.includes(m))
   const allTypes = config.data?.incidentTypes ?? []
@@ -202,6 +198,27 @@ export function CommanderPage({ user }: { user: User }) {
               </select>
               <label>
                 <input type="checkbox" checked={fdr} onChange={(e) => setFdr(e.target.checked)} /> {t('commander.fdr')}
+              </label>
+            </div>
+          )}
+          {mode === 'clusters' && (
+            <div className="row">
+              <label>
+                {t('commander.eps')}
+                <select value={eps} onChange={(e) => setEps(Number(e.target.value))} data-testid="eps-select">
+                  {EPS_CHOICES.map((m) => (
+                    <option key={m} value={m}>{m} m</option>
+                  ))}
+                </select>
+              </label>
+              <label>
+                {t('commander.minPoints')}
+                <select value={minPoints ?? ''} onChange={(e) => setMinPoints(e.target.value ? Number(e.target.value) : null)} data-testid="min-points-select">
+                  <option value="">{t('commander.auto')}</option>
+                  {MIN_POINTS_CHOICES.map((n) => (
+                    <option key={n} value={n}>{n}</option>
+                  ))}
+                </select>
               </label>
             </div>
           )}

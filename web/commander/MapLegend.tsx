@@ -2,7 +2,7 @@ import type { FeatureCollection } from 'geojson'
 import { useTranslation } from 'react-i18next'
 import { CHANGE_RAMP, HEAT_RAMP, HOTSPOT_COLORS, metricOf, scaleMax, type ChoroplethMetric } from '../map/layers/analytics.ts'
 import type { MapMode } from './CommanderPage.tsx'
-import { HOTSPOT_CLASSES, type AreaStatsProps, type DensityCells } from './queries.ts'
+import { HOTSPOT_CLASSES, type AreaStatsProps, type ClusterCollection, type DensityCells } from './queries.ts'
 
 const css = (c: readonly number[]) => `rgb(${c[0]}, ${c[1]}, ${c[2]})`
 
@@ -13,7 +13,7 @@ export function MapLegend(props: {
   stats?: FeatureCollection<any, AreaStatsProps>
   density?: DensityCells
   hotspots?: FeatureCollection
-  clusters?: FeatureCollection
+  clusters?: ClusterCollection
 }) {
   const { t } = useTranslation()
   const { mode, metric } = props
@@ -67,7 +67,12 @@ export function MapLegend(props: {
       </>
     )
   } else if (mode === 'clusters') {
-    body = <p className="hint">{t('commander.clustersHint', { n: props.clusters?.features.length ?? 0 })}</p>
+    const s = props.clusters?.summary
+    body = s && (
+      <p className="hint" data-testid="clusters-summary">
+        {t('commander.clustersHint', { n: props.clusters!.features.length, eps: s.eps_m, min: s.min_points, clustered: s.clustered, incidents: s.incidents })}
+      </p>
+    )
   }
   return (
     <section className="panel legend" data-testid="commander-legend">

@@ -48,6 +48,8 @@ type PropertiesOf<C> = C extends { features: { properties: infer P }[] } ? P : n
 export type AreaStatsProps = PropertiesOf<InferResponseType<typeof client.analytics.areas.$get, 200>>
 export type HotspotProps = PropertiesOf<InferResponseType<typeof client.analytics.hotspots.$get, 200>>
 export type ClusterProps = PropertiesOf<InferResponseType<typeof client.analytics.clusters.$get, 200>>
+export type ClusterSummary = InferResponseType<typeof client.analytics.clusters.$get, 200>['summary']
+export type ClusterCollection = FeatureCollection<Polygon | MultiPolygon, ClusterProps> & { summary: ClusterSummary }
 export { HOTSPOT_CLASSES, type HotspotClass } from '../../api/analytics/gistar.ts'
 
 export interface HotspotOptions {
@@ -71,17 +73,17 @@ export const hotspotsQuery = (f: Pick<CommanderFilter, 'from' | 'to' | 'types'>,
     staleTime: 60_000,
   })
 
-/** DBSCAN clusters of the area's incidents (case readers only). */
-export const clustersQuery = (f: CommanderFilter, eps: number, minPoints: number, enabled: boolean) =>
+/** DBSCAN clusters of the area's incidents (case readers only); `minPoints` null lets the API scale it to the data. */
+export const clustersQuery = (f: CommanderFilter, eps: number, minPoints: number | null, enabled: boolean) =>
   queryOptions({
     queryKey: ['analytics', 'clusters', f, eps, minPoints],
     queryFn: async ({ signal }) =>
       (await okJson(
         client.analytics.clusters.$get(
-          { query: { area: String(f.area), from: f.from, to: f.to, eps: String(eps), min_points: String(minPoints), type: typeParam(f.types) } },
+          { query: { area: String(f.area), from: f.from, to: f.to, eps: String(eps), min_points: minPoints === null ? undefined : String(minPoints), type: typeParam(f.types) } },
           { init: { signal } },
         ),
-      )) as unknown as FeatureCollection<Polygon | MultiPolygon, ClusterProps>,
+      )) as unknown as ClusterCollection,
     enabled,
     staleTime: 60_000,
   })

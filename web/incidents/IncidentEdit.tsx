@@ -34,7 +34,7 @@ export function IncidentEditForm({ detail, incidentTypes, onDone }: { detail: In
         if (!unchanged) save.mutate()
       }}
     >
-      <TypeAndDescription types={incidentTypes} type={type} description={description} onType={setType} onDescription={setDescription} testId="edit" />
+      <TypeAndDescription types={incidentTypes.includes(detail.type) ? incidentTypes : [detail.type, ...incidentTypes]} type={type} description={description} onType={setType} onDescription={setDescription} testId="edit" />
       <div className="row">
         <button type="submit" className="button primary" disabled={unchanged || save.isPending} data-testid="edit-save">
           {t('incident.save')}

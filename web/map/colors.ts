@@ -1,4 +1,5 @@
 import type { AreaLevel, IncidentType, StationType } from '../../geo-data/generate/types.ts'
+import type { CoverageKind } from '../areas/coverage.ts'
 
 export type RGB = [number, number, number]
 export type RGBA = [number, number, number, number]
@@ -37,6 +38,21 @@ export const STATION_COLORS: Record<StationType, RGB> = {
   social_psych_room: [123, 31, 162],
   mediation_room: [239, 108, 0],
 }
+
+/**
+ * Coverage problems (web/map/layers/coverage.ts, legend, panel list): saturated hues used by no
+ * level outline, station or incident type, so a problem reads as an error over any other layer.
+ */
+export const COVERAGE_COLORS: Record<CoverageKind, RGB> = {
+  invalid: [0, 0, 0],
+  gap: [255, 0, 170],
+  overlap: [0, 70, 255],
+  outside: [255, 110, 0],
+  sliver: [150, 0, 255],
+}
+
+/** Kinds in the order the API lists them (invalid first): legend and summary. */
+export const COVERAGE_KIND_ORDER = Object.keys(COVERAGE_COLORS) as CoverageKind[]
 
 /** Fallback for a type the server knows and this build does not. */
 export const UNKNOWN_COLOR: RGB = [120, 120, 120]

@@ -35,3 +35,22 @@ export function snapBbox(b: readonly number[], step = 0.005): [number, number, n
   const up = (v: number) => Math.ceil(v / step) * step
   return [down(b[0]), down(b[1]), up(b[2]), up(b[3])]
 }
+
+/**
+ * Bbox of a polygon grown to at least `minSpanDeg` on each side (0.002° ≈ 200 m), so framing a
+ * 1 m² sliver shows the grids around it instead of zooming into one pixel of it.
+ */
+export function bboxOf(geom: Polygon | MultiPolygon, minSpanDeg = 0.002): [number, number, number, number] {
+  const polys = geom.type === 'Polygon' ? [geom.coordinates] : geom.coordinates
+  let [w, s, e, n] = [Infinity, Infinity, -Infinity, -Infinity]
+  for (const p of polys)
+    for (const [x, y] of p[0]) {
+      w = Math.min(w, x)
+      s = Math.min(s, y)
+      e = Math.max(e, x)
+      n = Math.max(n, y)
+    }
+  const padX = Math.max(0, minSpanDeg - (e - w)) / 2
+  const padY = Math.max(0, minSpanDeg - (n - s)) / 2
+  return [w - padX, s - padY, e + padX, n + padY]
+}

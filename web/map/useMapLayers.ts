@@ -63,9 +63,9 @@ export function useMapLayers(
   const types = config?.incidentTypes
   const filtered = useMemo(() => {
     if (!points.data || !types) return undefined
-    const enabled = types.map((ty) => settings.incidentTypes.includes(ty))
+    const enabled = types.map((ty) => !settings.hiddenIncidentTypes.includes(ty))
     return filterByType(points.data, enabled)
-  }, [points.data, types, settings.incidentTypes])
+  }, [points.data, types, settings.hiddenIncidentTypes])
   const colors = useMemo(() => (filtered && types ? incidentColors(filtered, types) : undefined), [filtered, types])
 
   const glyphs = useMemo(

@@ -1,0 +1,71 @@
+// Browser test of the planner's siting page: the real server on the run's database, the built web
+// app, Debian's Chromium. The demo planner runs maximal covering for 3 new self-governance stations
+// over their district: the page shows the API's coverage before → after and one numbered marker per
+// site on the map, and keeps the scenario for comparison.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { NEW_SITE_COLOR, UNCOVERED_COLOR } from '../../web/map/layers/siting.ts'
+import { canRunBrowser, countColours, openBrowserSession, settle, signInPage, type BrowserSession } from '../helpers/browser.ts'
+
+describe.skipIf(!canRunBrowser)('siting in a real browser', () => {
+  let session: BrowserSession
+
+  beforeAll(async () => {
+    session = await openBrowserSession()
+  }, 180_000)
+  afterAll(() => session?.close(), 60_000)
+
+  it('solves maximal covering for the planner and draws the new sites', async () => {
+    const { page, server, pageErrors } = session
+    await page.goto(`${server.url}#/planner`)
+    await signInPage(page, 'planner')
+    await page.waitForSelector('[data-testid=siting-form]')
+    await settle(page)
+    const area = await page.getAttribute('[data-testid=planner-panel]', 'data-area-id')
+    await page.click('[data-testid=model-mclp]')
+    await page.selectOption('[data-testid=siting-type]', 'self_governance')
+    await page.fill('[data-testid=siting-radius]', '300')
+    await page.fill('[data-testid=siting-k]', '3')
+
+    // Coverage now, by the existing stations at that radius: the API's figure, and the uncovered
+    // buildings drawn as orange dots.
+    const now = await page.evaluate(
+      async (a) => (await fetch(`/api/stations/coverage?type=self_governance&radius=300&area=${a}&incidents=false`)).json(),
+      Number(area),
+    )
+    expect(now.households_covered).toBeLessThan(now.households_total)
+    await expect.poll(() => page.getAttribute('[data-testid=station-coverage]', 'data-covered'), { timeout: 30_000 }).toBe(String(now.households_covered))
+    await settle(page)
+    if (process.env.E2E_SHOTS) await page.screenshot({ path: `${process.env.E2E_SHOTS}/planner-now.png` })
+    expect(await countColours(page, [UNCOVERED_COLOR], { tol: 30, rightInset: 400 })).toBeGreaterThan(50)
+    await page.click('[data-testid=siting-solve]')
+    await page.waitForSelector('[data-testid=siting-result]', { timeout: 60_000 })
+    expect(await page.getAttribute('[data-testid=siting-result]', 'data-sites')).toBe('3')
+
+    // The same request through the API gives the shares the page shows.
+    const api = await page.evaluate(
+      async (a) =>
+        (
+          await fetch('/api/siting/solve', {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ model: 'mclp', stationType: 'self_governance', radius: 300, k: 3, area: a, weight: 'households', exact: false, generate: { method: 'buildings', count: 2000, spacing: 250 } }),
+          })
+        ).json(),
+      Number(area),
+    )
+    expect(api.share_after).toBeGreaterThan(api.share_before)
+    // Siting's "before" is the coverage shown above.
+    expect(api.covered_before).toBe(now.households_covered)
+    const text = (await page.textContent('[data-testid=siting-coverage]'))!
+    expect(text).toContain(`${(api.share_before * 100).toFixed(1)}%`)
+    expect(text).toContain(`${(api.share_after * 100).toFixed(1)}%`)
+
+    await settle(page)
+    if (process.env.E2E_SHOTS) await page.screenshot({ path: `${process.env.E2E_SHOTS}/planner.png` })
+    expect(await countColours(page, [NEW_SITE_COLOR], { tol: 25, rightInset: 400 })).toBeGreaterThan(100)
+
+    await page.click('[data-testid=siting-keep]')
+    await expect.poll(() => page.locator('[data-testid=scenarios] tbody tr').count()).toBe(1)
+    expect(pageErrors).toEqual([])
+  }, 180_000)
+})

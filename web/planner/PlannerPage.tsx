@@ -1,0 +1,317 @@
+import type { LayersList } from '@deck.gl/core'
+import { useMutation, useQuery } from '@tanstack/react-query'
+import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react'
+import { useTranslation } from 'react-i18next'
+import { STATION_TYPES } from '../../geo-data/generate/types.ts'
+import { Header } from '../app/Header.tsx'
+import { configQuery } from '../app/queries.ts'
+import { useSettings } from '../app/settings.ts'
+import { useDrill } from '../areas/useDrill.ts'
+import type { User } from '../auth/queries.ts'
+import { errorText } from '../incidents/errors.ts'
+import { colorOf, css, STATION_COLORS } from '../map/colors.ts'
+import { useFontReady } from '../map/fonts.ts'
+import { contextOutlinesLayer, selectionLayer } from '../map/layers/areas.ts'
+import { chosenSiteLayers, NEW_SITE_COLOR, serviceAreaLayer, UNCOVERED_COLOR, uncoveredLayer } from '../map/layers/siting.ts'
+import { MapView, type FitRequest } from '../map/MapView.tsx'
+import { useBasemapInputs } from '../map/useBasemapInputs.ts'
+import { stationsQuery } from '../stations/queries.ts'
+import {
+  loadScenarios, saveScenarios, sitesFile, solveSiting, stationCoverageQuery, uncoveredQuery,
+  type CoverageArgs, type Scenario, type SitingModel, type SitingRequest, type SitingResult,
+} from './queries.ts'
+
+const PANEL_WIDTH = 400
+const MODELS: SitingModel[] = ['mclp', 'lscp', 'pmedian']
+type StationType = (typeof STATION_TYPES)[number]
+
+interface Draft {
+  model: SitingModel
+  stationType: StationType
+  radius: number
+  k: number
+  targetPct: number
+  candidates: 'buildings' | 'lattice'
+  weight: 'households' | 'incidents'
+  exact: boolean
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`
+
+/** `value`, once it has stayed the same for `ms` (typing a radius should not query every keystroke). */
+function useSettled<T>(value: T, ms: number): T {
+  const [settled, setSettled] = useState(value)
+  useEffect(() => {
+    const id = setTimeout(() => setSettled(value), ms)
+    return () => clearTimeout(id)
+  }, [JSON.stringify(value), ms])
+  return settled
+}
+
+/** Triggers a browser download of `blob` as `name`. */
+function download(blob: Blob, name: string) {
+  const a = document.createElement('a')
+  a.href = URL.createObjectURL(blob)
+  a.download = name
+  a.click()
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000)
+}
+
+/**
+ * The planner's page: choose a station type, a model (cover the most with k new stations, reach a
+ * share with the fewest, or the least mean distance), run the solver for the chosen area, see the
+ * new sites in pick order with their gains beside the kept stations' service areas, export them,
+ * and keep scenarios to compare side by side.
+ */
+export function PlannerPage({ user }: { user: User }) {
+  const { t } = useTranslation()
+  const settings = useSettings()
+  const config = useQuery(configQuery())
+  const home = config.data ? (config.data.homeAreaId ?? config.data.districtId) : undefined
+  const [chosenId, setChosenId] = useState<number | undefined>()
+  const drill = useDrill(chosenId, home)
+  const detail = drill.detail
+  const stations = useQuery(stationsQuery())
+  const [fit, setFit] = useState<FitRequest | null>(null)
+  const [draft, setDraft] = useState<Draft>({
+    model: 'mclp', stationType: 'self_governance', radius: 500, k: 5, targetPct: 90, candidates: 'buildings', weight: 'households', exact: false,
+  })
+  const [scenarios, setScenarios] = useState<Scenario[]>(loadScenarios)
+  const set = (patch: Partial<Draft>) => setDraft((d) => ({ ...d, ...patch }))
+  // Coverage by the existing stations of the type, for the area and radius being planned.
+  const covArgs = useSettled<CoverageArgs | null>(detail && draft.radius > 0 ? { type: draft.stationType, radius: draft.radius, area: detail.id } : null, 600)
+  const coverage = useQuery({ ...stationCoverageQuery(covArgs!), enabled: !!covArgs })
+  const uncovered = useQuery({ ...uncoveredQuery(covArgs!), enabled: !!covArgs })
+  const uncoveredPoints = useMemo(
+    () =>
+      (uncovered.data?.features ?? []).flatMap((f) =>
+        f.geometry.type === 'Point' ? [{ lon: f.geometry.coordinates[0], lat: f.geometry.coordinates[1], households: f.properties.households }] : [],
+      ),
+    [uncovered.data],
+  )
+
+  const solve = useMutation({
+    mutationFn: (req: SitingRequest) => solveSiting(req).then((result) => ({ req, result })),
+  })
+  const result: SitingResult | undefined = solve.data?.result
+
+  useEffect(() => {
+    const bbox = config.data?.homeBbox ?? config.data?.districtBbox
+    if (bbox && !fit) setFit({ bbox, key: 'home', animate: false })
+  }, [config.data, fit])
+  useEffect(() => {
+    if (chosenId !== undefined && detail?.id === chosenId) setFit({ bbox: detail.bbox, key: `area-${detail.id}`, animate: true })
+  }, [detail, chosenId])
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault()
+    if (!detail) return
+    const req: SitingRequest = {
+      model: draft.model,
+      stationType: draft.stationType,
+      radius: draft.radius,
+      area: detail.id,
+      weight: draft.weight,
+      exact: draft.exact,
+      generate: draft.candidates === 'buildings' ? { method: 'buildings', count: 2000, spacing: 250 } : { method: 'lattice', count: 2000, spacing: 250 },
+      ...(draft.model === 'lscp' ? { target: draft.targetPct / 100 } : { k: draft.k }),
+    }
+    solve.mutate(req)
+  }
+
+  const keep = () => {
+    if (!solve.data) return
+    const { req, result: r } = solve.data
+    const name = `${t(`planner.model.${r.model}`)} · ${t(`stationType.${req.stationType}`)} · ${r.area.name}`
+    const next = [{ id: `${Date.now()}`, name, savedAt: new Date().toISOString(), request: req, result: r }, ...scenarios].slice(0, 12)
+    setScenarios(next)
+    saveScenarios(next)
+  }
+  const drop = (id: string) => {
+    const next = scenarios.filter((s) => s.id !== id)
+    setScenarios(next)
+    saveScenarios(next)
+  }
+
+  const kept = useMemo(
+    () => (stations.data?.features ?? []).filter((s) => s.properties.type === (solve.data?.req.stationType ?? draft.stationType)),
+    [stations.data, solve.data, draft.stationType],
+  )
+  const fontReady = useFontReady('0123456789')
+  const radius = solve.data?.req.radius ?? draft.radius
+  const layers = useMemo<LayersList>(() => {
+    const out: LayersList = [contextOutlinesLayer(drill.contextFeatures, { visible: true }), selectionLayer(drill.selectedFeature)]
+    out.push(serviceAreaLayer(kept, radius, colorOf(STATION_COLORS, solve.data?.req.stationType ?? draft.stationType)))
+    if (!result) out.push(uncoveredLayer(uncoveredPoints))
+    if (result) out.push(...chosenSiteLayers(result.sites.map((s, i) => ({ lon: s.lon, lat: s.lat, rank: i + 1 })), radius, fontReady))
+    return out
+  }, [drill.contextFeatures, drill.selectedFeature, kept, radius, result, fontReady, solve.data, draft.stationType, uncoveredPoints])
+
+  const onClick = useCallback(() => {}, [])
+  const onHover = useCallback(() => {}, [])
+  const { basemap, data: baseData } = useBasemapInputs(settings.basemapUrl ?? config.data?.basemapUrl ?? '', drill.district)
+  const unit = result?.model === 'pmedian' ? t('planner.metres') : t('planner.households')
+
+  return (
+    <div className="app planner">
+      <MapView
+        layers={layers}
+        dataReady={!!detail && !!stations.data}
+        basemap={basemap}
+        data={baseData}
+        visibility={{ roads: settings.layers.roads, buildings: false }}
+        fit={fit}
+        rightInset={PANEL_WIDTH}
+        onViewportChange={() => {}}
+        onHover={onHover}
+        onClick={onClick}
+      />
+      <Header config={config.data} user={user} />
+      <aside className="panel area-panel planner-panel" style={{ width: PANEL_WIDTH }} data-testid="planner-panel" data-area-id={detail?.id}>
+        <h2>{t('planner.title')}</h2>
+        <form className="planner-form" onSubmit={submit} data-testid="siting-form">
+          <label className="field">
+            {t('planner.area')}
+            <select value={detail?.id ?? ''} onChange={(e) => setChosenId(Number(e.target.value))} data-testid="siting-area">
+              {detail && <option value={detail.id}>{detail.name} ({t(`level.${detail.level}`)})</option>}
+              {detail?.ancestors.map((a) => <option key={a.id} value={a.id}>{a.name}</option>)}
+              {detail?.children.map((c) => <option key={c.id} value={c.id}>└ {c.name}</option>)}
+            </select>
+          </label>
+          <div className="segmented" role="group" aria-label={t('planner.modelLabel')}>
+            {MODELS.map((m) => (
+              <button key={m} type="button" className={draft.model === m ? 'active' : ''} onClick={() => set({ model: m })} data-testid={`model-${m}`}>
+                {t(`planner.model.${m}`)}
+              </button>
+            ))}
+          </div>
+          <p className="hint">{t(`planner.modelHint.${draft.model}`)}</p>
+          <label className="field">
+            {t('planner.stationType')}
+            <select value={draft.stationType} onChange={(e) => set({ stationType: e.target.value as StationType })} data-testid="siting-type">
+              {STATION_TYPES.map((ty) => <option key={ty} value={ty}>{t(`stationType.${ty}`)}</option>)}
+            </select>
+          </label>
+          <div className="row">
+            <label className="field inline">
+              {t('planner.radius')}
+              <input type="number" min={50} max={10000} step={50} value={draft.radius} onChange={(e) => set({ radius: Number(e.target.value) })} data-testid="siting-radius" />
+            </label>
+            {draft.model === 'lscp' ? (
+              <label className="field inline">
+                {t('planner.target')}
+                <input type="number" min={1} max={100} value={draft.targetPct} onChange={(e) => set({ targetPct: Number(e.target.value) })} data-testid="siting-target" />
+              </label>
+            ) : (
+              <label className="field inline">
+                {t('planner.k')}
+                <input type="number" min={1} max={200} value={draft.k} onChange={(e) => set({ k: Number(e.target.value) })} data-testid="siting-k" />
+              </label>
+            )}
+          </div>
+          <div className="row">
+            <select value={draft.candidates} onChange={(e) => set({ candidates: e.target.value as Draft['candidates'] })} aria-label={t('planner.candidates')}>
+              <option value="buildings">{t('planner.candidatesBuildings')}</option>
+              <option value="lattice">{t('planner.candidatesLattice')}</option>
+            </select>
+            <select value={draft.weight} onChange={(e) => set({ weight: e.target.value as Draft['weight'] })} aria-label={t('planner.weight')}>
+              <option value="households">{t('planner.weightHouseholds')}</option>
+              <option value="incidents">{t('planner.weightIncidents')}</option>
+            </select>
+          </div>
+          <label className="row">
+            <input type="checkbox" checked={draft.exact} onChange={(e) => set({ exact: e.target.checked })} /> {t('planner.exact')}
+          </label>
+          <button type="submit" className="button primary" disabled={!detail || solve.isPending} data-testid="siting-solve">
+            {solve.isPending ? t('planner.solving') : t('planner.solve')}
+          </button>
+        </form>
+        {coverage.data && (
+          <section className="station-coverage" data-testid="station-coverage" data-covered={coverage.data.households_covered}>
+            <h3>{t('planner.now')}</h3>
+            <p>
+              {t('planner.nowCoverage', {
+                share: coverage.data.households_share === null ? '–' : pct(coverage.data.households_share),
+                covered: coverage.data.households_covered.toLocaleString(),
+                total: coverage.data.households_total.toLocaleString(),
+                stations: coverage.data.stations,
+              })}
+            </p>
+            {coverage.data.incidents && coverage.data.incidents.share_inside !== null && (
+              <p className="hint">{t('planner.incidentsInside', { share: pct(coverage.data.incidents.share_inside), total: coverage.data.incidents.total.toLocaleString() })}</p>
+            )}
+            {!result && uncoveredPoints.length > 0 && (
+              <p className="hint">
+                <span className="swatch dot" style={{ background: css(UNCOVERED_COLOR) }} /> {t('planner.uncovered', { n: uncoveredPoints.length.toLocaleString() })}
+              </p>
+            )}
+            <table className="table compact">
+              <tbody>
+                {[...coverage.data.by_area]
+                  .filter((a) => a.share !== null)
+                  .sort((x, y) => (x.share ?? 0) - (y.share ?? 0))
+                  .slice(0, 6)
+                  .map((a) => (
+                    <tr key={a.id}>
+                      <td>{a.name}</td>
+                      <td>{pct(a.share ?? 0)}</td>
+                      <td>{(a.households_total - a.households_covered).toLocaleString()} {t('planner.households')}</td>
+                    </tr>
+                  ))}
+              </tbody>
+            </table>
+          </section>
+        )}
+        {solve.error && <p className="form-error" role="alert" data-testid="siting-error">{errorText(t, solve.error)}</p>}
+        {result && (
+          <section className="siting-result" data-testid="siting-result" data-sites={result.sites.length}>
+            <p data-testid="siting-coverage">
+              {t('planner.coverage', { before: pct(result.share_before), after: pct(result.share_after), households: result.households.toLocaleString() })}
+            </p>
+            {result.gap !== undefined && <p className="hint">{t('planner.gap', { gap: pct(result.gap), status: result.exact?.status ?? '' })}</p>}
+            <ol className="site-list">
+              {result.sites.map((s, i) => (
+                <li key={i}>
+                  <span className="swatch dot" style={{ background: css(NEW_SITE_COLOR) }} />
+                  {s.lon.toFixed(5)}, {s.lat.toFixed(5)} · +{Math.round(s.gain).toLocaleString()} {unit}
+                </li>
+              ))}
+            </ol>
+            <div className="row">
+              <button type="button" className="button" onClick={keep} data-testid="siting-keep">{t('planner.keep')}</button>
+              <button type="button" className="button" onClick={() => download(sitesFile(result, 'csv'), 'sites.csv')}>CSV</button>
+              <button type="button" className="button" onClick={() => download(sitesFile(result, 'geojson'), 'sites.geojson')}>GeoJSON</button>
+            </div>
+          </section>
+        )}
+        {scenarios.length > 0 && (
+          <section data-testid="scenarios">
+            <h3>{t('planner.scenarios')}</h3>
+            <table className="table compact">
+              <thead>
+                <tr>
+                  <th>{t('planner.scenario')}</th>
+                  <th>{t('planner.sites')}</th>
+                  <th>{t('planner.before')}</th>
+                  <th>{t('planner.after')}</th>
+                  <th />
+                </tr>
+              </thead>
+              <tbody>
+                {scenarios.map((s) => (
+                  <tr key={s.id}>
+                    <td title={s.savedAt}>{s.name} · {s.request.radius} m</td>
+                    <td>{s.result.sites.length}</td>
+                    <td>{pct(s.result.share_before)}</td>
+                    <td>{pct(s.result.share_after)}</td>
+                    <td><button type="button" className="link" onClick={() => drop(s.id)} aria-label={t('planner.remove')}>×</button></td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </section>
+        )}
+      </aside>
+    </div>
+  )
+}
