@@ -107,7 +107,16 @@ const getSessions = createRoute({
   responses: {
     200: {
       description: 'Sessions ordered by person and start',
-      content: { 'application/json': { schema: z.object({ day: z.string(), gap_minutes: z.number(), sessions: z.array(SessionSchema) }) } },
+      content: {
+        'application/json': {
+          schema: z.object({
+            day: z.string(),
+            gap_minutes: z.number(),
+            sessions: z.array(SessionSchema),
+            people: z.array(z.object({ id: z.number(), name: z.string(), role: z.string() })).openapi({ description: 'the people the sessions belong to, by id' }),
+          }),
+        },
+      },
     },
     ...forbidden,
     ...notFound,
@@ -214,9 +223,13 @@ export const tracksRoutes = newRouter()
     const sessions = rows[0].sessions
     const people = [...new Set((JSON.parse(sessions) as { person: number }[]).map((s) => s.person))]
     await tx.auditRead('track_points', people, { kind: 'sessions', day: q.day, ...(q.grid ? { area: q.grid } : { person: q.person }) })
-    return jsonText<{ day: string; gap_minutes: number; sessions: z.infer<typeof SessionSchema>[] }>(
+    // Names for the list beside the map (a street's walkers are attached to its grids, not to it).
+    const names = await tx.execute<{ people: string }>(sql`
+      select coalesce(json_agg(json_build_object('id', id, 'name', name, 'role', role) order by id), '[]')::text as people
+      from people where id = any(${sql.param(people)}::int[])`)
+    return jsonText<{ day: string; gap_minutes: number; sessions: z.infer<typeof SessionSchema>[]; people: { id: number; name: string; role: string }[] }>(
       c,
-      `{"day":${JSON.stringify(q.day)},"gap_minutes":${SESSION_GAP_MINUTES},"sessions":${sessions}}`,
+      `{"day":${JSON.stringify(q.day)},"gap_minutes":${SESSION_GAP_MINUTES},"sessions":${sessions},"people":${names.rows[0].people}}`,
     )
   })
   .openapi(getPlayback, async (c) => {

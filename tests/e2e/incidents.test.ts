@@ -116,7 +116,8 @@ describe.skipIf(!canRunBrowser)('incidents in a real browser', () => {
     await page.click('[data-testid=incident-close]')
     await page.waitForSelector('[data-testid=incident-panel]', { state: 'detached' })
     await page.waitForFunction(
-      (n) => Number(document.querySelector('[data-testid=shown-incidents]')?.getAttribute('data-count')) === n + 1,
+      // At least: on a shared PostgreSQL others may report in the grid meanwhile.
+      (n) => Number(document.querySelector('[data-testid=shown-incidents]')?.getAttribute('data-count')) >= n + 1,
       shownBefore,
       { timeout: 20_000 },
     )

@@ -1,7 +1,7 @@
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { useQueryClient } from '@tanstack/react-query'
-import { canSite, signOut, type User } from '../auth/queries.ts'
+import { canPatrol, canSite, signOut, type User } from '../auth/queries.ts'
 import type { AppConfig } from './client.ts'
 import { LANGUAGES, setLanguage, type Language } from './i18n.ts'
 import { SettingsPopover } from './SettingsPopover.tsx'
@@ -24,6 +24,11 @@ export function Header({ config, user }: { config?: AppConfig; user: User }) {
         <a className="button" href={location.hash === '#/commander' ? '#/' : '#/commander'} data-testid="commander-link">
           {location.hash === '#/commander' ? t('admin.backToMap') : t('commander.open')}
         </a>
+        {canPatrol(user) && (
+          <a className="button" href={location.hash === '#/patrols' ? '#/' : '#/patrols'} data-testid="patrols-link">
+            {location.hash === '#/patrols' ? t('admin.backToMap') : t('patrol.open')}
+          </a>
+        )}
         {canSite(user) && (
           <a className="button" href={location.hash === '#/planner' ? '#/' : '#/planner'} data-testid="planner-link">
             {location.hash === '#/planner' ? t('admin.backToMap') : t('planner.open')}

@@ -3,12 +3,13 @@ import { useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { AdminPage } from '../admin/AdminPage.tsx'
 import { LoginPage } from '../auth/LoginPage.tsx'
-import { canSite, meQuery } from '../auth/queries.ts'
+import { canPatrol, canSite, meQuery } from '../auth/queries.ts'
 import { CommanderPage } from '../commander/CommanderPage.tsx'
+import { PatrolPage } from '../patrols/PatrolPage.tsx'
 import { PlannerPage } from '../planner/PlannerPage.tsx'
 import { App } from './App.tsx'
 
-/** `#/admin` opens the admin page, `#/commander` the commander's page, `#/planner` siting; anything else the map. */
+/** `#/admin` opens the admin page, `#/commander` the commander's page, `#/planner` siting, `#/patrols` patrol playback; anything else the map. */
 function useHashRoute(): string {
   const [hash, setHash] = useState(() => location.hash)
   useEffect(() => {
@@ -30,5 +31,6 @@ export function Root() {
   if (route === 'admin' && me.data.role === 'admin') return <AdminPage user={me.data} />
   if (route === 'commander') return <CommanderPage user={me.data} />
   if (route === 'planner' && canSite(me.data)) return <PlannerPage user={me.data} />
+  if (route === 'patrols' && canPatrol(me.data)) return <PatrolPage user={me.data} />
   return <App user={me.data} />
 }

@@ -48,6 +48,13 @@ const zhCN = {
       pmedian: '新增 k 个站点，使各户到最近站点的户数加权平均距离最小。',
     },
   },
+  patrol: {
+    open: '巡查', title: '巡查回放', area: '区域', previousDay: '前一天', nextDay: '后一天', today: '今天', none: '这一天没有轨迹。',
+    play: '播放', pause: '暂停', speed: '速度',
+    summary: '{{people}} 人 · {{tracks}} 段轨迹 · {{points}} 个定位点 · {{from}}–{{to}}',
+    outNow: '在岗 {{n}} 人（15 分钟内有定位）', person: '人员', sessions: '段', time: '时段', distance: '里程',
+    incidents: '巡查上报事件 {{n}} 起',
+  },
   commander: {
     open: '指挥视图', showLayer: '显示数据图层', level: '层级', allTypes: '全部类型', slider: '时间轴', wholePeriod: '整个时段', previousShort: '上期',
     vsPrevious: '近{{n}}天，与之前同长时段相比', low: '少', high: '多', cells: '{{n}} 个格元（{{size}} 米）', cluster: '聚类',
@@ -169,6 +176,13 @@ const en: typeof zhCN = {
       lscp: 'The fewest new stations that reach the target coverage.',
       pmedian: 'Place k new stations to minimise the household-weighted mean distance to the nearest station.',
     },
+  },
+  patrol: {
+    open: 'Patrols', title: 'Patrol playback', area: 'Area', previousDay: 'Previous day', nextDay: 'Next day', today: 'Today', none: 'No tracks on this day.',
+    play: 'Play', pause: 'Pause', speed: 'Speed',
+    summary: '{{people}} people · {{tracks}} tracks · {{points}} fixes · {{from}}–{{to}}',
+    outNow: 'Out now: {{n}} (a fix in the last 15 minutes)', person: 'Person', sessions: 'Tracks', time: 'Time', distance: 'Walked',
+    incidents: 'Reported on patrol: {{n}}',
   },
   commander: {
     open: 'Commander view', showLayer: 'Show the data layer', level: 'Level', allTypes: 'All types', slider: 'Time slider', wholePeriod: 'Whole period', previousShort: 'before',

@@ -46,6 +46,9 @@ export function onQueryError(qc: QueryClient, err: unknown) {
 /** Planners see aggregates only: no individual incidents. */
 export const readsCases = (u: User | null | undefined) => !!u && u.role !== 'planner'
 /** Roles the siting solver serves (api/siting/routes.ts): planners, commanders, admins. */
+/** Tracks and patrols are personal: everyone but planners (who see aggregates). */
+export const canPatrol = (u: User | null | undefined) => !!u && u.role !== 'planner'
+
 export const canSite = (u: User | null | undefined) => !!u && (u.role === 'planner' || u.role === 'commander' || u.role === 'admin')
 
 /** Is area `id` with ancestor path `ancestors` (root first) inside the user's scope? */

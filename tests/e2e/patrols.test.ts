@@ -1,0 +1,84 @@
+// Browser test of the patrol page (#/patrols, issue 5): the real server on the run's database, the
+// built web app, Debian's Chromium with software WebGL. The demo grid leader's member walks a
+// minute-by-minute track on a day of May 2003 (no seed or other test file writes that month; the
+// points are deleted afterwards); the page lists the walker with the API's distance, draws the
+// track in the walker's colour with a marker where they are, and the play button moves the clock.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { PERSON_COLORS } from '../../web/map/layers/tracks.ts'
+import { canRunBrowser, countColours, openBrowserSession, settle, signInPage, type BrowserSession } from '../helpers/browser.ts'
+
+const DAY = '2003-05-14'
+const FIXES = 90
+
+describe.skipIf(!canRunBrowser)('patrol playback in a real browser', () => {
+  let session: BrowserSession
+
+  beforeAll(async () => {
+    session = await openBrowserSession()
+  }, 180_000)
+  afterAll(async () => {
+    await session?.server.db.pool.query(`delete from track_points where t >= '2003-05-01T00:00:00Z' and t < '2003-06-01T00:00:00Z'`)
+    await session?.close()
+  }, 60_000)
+
+  it('plays back a member’s walk of the chosen day in the leader’s grid', async () => {
+    const { page, server, pageErrors } = session
+    await page.goto(`${server.url}#/patrols`)
+    await signInPage(page, 'leader')
+    const panel = page.locator('[data-testid=patrol-panel]')
+    await panel.waitFor()
+    await expect.poll(() => panel.getAttribute('data-area-id'), { timeout: 30_000 }).not.toBeNull()
+    const grid = Number(await panel.getAttribute('data-area-id'))
+
+    // A walk of FIXES fixes, one every 10 s from 09:00 local, eastwards through the grid.
+    const walk = await page.evaluate(
+      async ({ grid, day, n }) => {
+        const area = await (await fetch(`/api/areas/${grid}`)).json()
+        const member = area.workers.find((w: { role: string }) => w.role === 'grid_member')
+        const [w, s, e, nn] = area.bbox as number[]
+        // From a fifth to seven tenths of the grid's width, so the whole walk is left of the panel.
+        const x0 = w + (e - w) * 0.2
+        const dx = ((e - w) * 0.5) / n
+        const y = (s + nn) / 2
+        const t0 = Date.parse(`${day}T09:00:00+08:00`)
+        const points = Array.from({ length: n }, (_, i) => ({ person: member.id, t: new Date(t0 + i * 10_000).toISOString(), lon: x0 + i * dx, lat: y, accuracy: 5 }))
+        const res = await fetch('/api/tracks/points', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ points }) })
+        return { status: res.status, body: await res.json(), member }
+      },
+      { grid, day: DAY, n: FIXES },
+    )
+    expect(walk.status).toBe(200)
+    expect(walk.body.accepted).toBe(FIXES)
+    const api = await page.evaluate(async ({ grid, day }) => (await fetch(`/api/tracks/sessions?grid=${grid}&day=${day}`)).json(), { grid, day: DAY })
+    expect(api.sessions).toHaveLength(1)
+    expect(api.people).toEqual([{ id: walk.member.id, name: walk.member.name, role: 'grid_member' }])
+
+    await page.fill('[data-testid=patrol-day]', DAY)
+    await expect.poll(() => panel.getAttribute('data-points'), { timeout: 30_000 }).toBe(String(FIXES))
+    expect(await panel.getAttribute('data-tracks')).toBe('1')
+    // The walker's row: name, the time span and the API's distance.
+    const row = page.locator(`[data-testid=patrol-people] tr[data-person="${walk.member.id}"]`)
+    await expect.poll(() => row.textContent(), { timeout: 20_000 }).toContain('km')
+    const text = (await row.textContent())!
+    expect(text).toContain(walk.member.name)
+    expect(text).toContain('09:00–09:14')
+    expect(text).toContain(`${new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 1 }).format(api.sessions[0].distance_m / 1000)} km`)
+    // Opened at the day's last fix: the walker is on the map, in their colour.
+    expect(await panel.getAttribute('data-heads')).toBe('1')
+    expect(await page.textContent('[data-testid=patrol-clock]')).toBe('09:14:50')
+    await settle(page)
+    if (process.env.E2E_SHOTS) await page.screenshot({ path: `${process.env.E2E_SHOTS}/patrols.png` })
+    expect(await countColours(page, [PERSON_COLORS[0]], { tol: 40, rightInset: 400 })).toBeGreaterThan(100)
+
+    // Play starts again from the first fix and moves the clock on.
+    await page.selectOption('[data-testid=patrol-speed]', '60')
+    await page.click('[data-testid=patrol-play]')
+    await expect.poll(() => page.textContent('[data-testid=patrol-clock]'), { timeout: 10_000 }).toMatch(/^09:0\d:\d\d$/)
+    await page.click('[data-testid=patrol-play]')
+    expect(await panel.getAttribute('data-heads')).toBe('1')
+    // A day without tracks says so.
+    await page.fill('[data-testid=patrol-day]', '2003-05-13')
+    await page.waitForSelector('[data-testid=patrol-empty]', { timeout: 30_000 })
+    expect(pageErrors).toEqual([])
+  }, 180_000)
+})
