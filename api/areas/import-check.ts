@@ -97,7 +97,9 @@ function ringFault(ring: unknown, where: string): { reason: string; usable: bool
   const r = ring as Ring
   const outOfRange = r.find(([x, y]) => Math.abs(x) > 180 || Math.abs(y) > 90)
   if (outOfRange) {
-    return { reason: `${where}: (${outOfRange[0]}, ${outOfRange[1]}) is not longitude/latitude (projected coordinates? send a zipped Shapefile with its .prj)`, usable: false }
+    const swapped = r.every(([x, y]) => Math.abs(y) <= 180 && Math.abs(x) <= 90)
+    const hint = swapped ? 'the coordinates look swapped (lat, lon): write them as lon, lat' : 'projected coordinates? send a zipped Shapefile with its .prj'
+    return { reason: `${where}: (${outOfRange[0]}, ${outOfRange[1]}) is not longitude/latitude; ${hint}`, usable: false }
   }
   const [fx, fy] = r[0] ?? []
   const [lx, ly] = r[r.length - 1] ?? []

@@ -93,7 +93,7 @@ function subAreaProblems(parent: number, existing: Existing[]): ImportProblem[] 
 }
 
 async function codesTaken(tx: RequestTx, parent: number, level: AreaLevel, codes: string[]): Promise<string[]> {
-  const { rows } = await tx.execute<{ taken: string[] }>(sql`select area_codes_taken(${parent}, ${level}, ${codes}::text[]) as taken`)
+  const { rows } = await tx.execute<{ taken: string[] }>(sql`select area_codes_taken(${parent}, ${level}, ${sql.param(codes)}::text[]) as taken`)
   return rows[0].taken
 }
 
@@ -417,7 +417,7 @@ export const areaImportRoutes = newRouter()
         returning id, code, name`)
       inserted.push(...ins.rows)
       await tx.execute(sql`update areas set path = path || id, street_id = case when level = 'street' then id else street_id end
-        where id = any(${inserted.map((r) => r.id)}::int[])`)
+        where id = any(${sql.param(inserted.map((r) => r.id))}::int[])`)
     }
     const toUpdate = features.filter((f) => matched.has(f.code))
     const updated: Array<{ id: number; code: string; name: string }> = []
@@ -432,13 +432,13 @@ export const areaImportRoutes = newRouter()
     const finalIds = [...inserted, ...updated].map((r) => r.id)
     const relocated = (
       await tx.execute<{ moved: Record<string, number> }>(sql`
-        select area_import_repoint(${parent}, ${level}, ${removed.map((r) => r.id)}::int[], ${finalIds}::int[]) as moved`)
+        select area_import_repoint(${parent}, ${level}, ${sql.param(removed.map((r) => r.id))}::int[], ${sql.param(finalIds)}::int[]) as moved`)
     ).rows[0].moved
-    if (removed.length > 0) await tx.execute(sql`delete from areas where id = any(${removed.map((r) => r.id)}::int[])`)
+    if (removed.length > 0) await tx.execute(sql`delete from areas where id = any(${sql.param(removed.map((r) => r.id))}::int[])`)
     await tx.execute(sql`delete from area_import_previews where id = ${previewId}`)
     // The area rows are audited by their statement triggers; this row says which import made them.
     const detail = { preview: previewId, parent, level, inserted: inserted.length, updated: updated.length, removed: removed.map((r) => r.id) }
-    await tx.execute(sql`select audit_record('update', 'area_import', ${finalIds}::bigint[], ${finalIds.length}, ${JSON.stringify(detail)}::jsonb)`)
+    await tx.execute(sql`select audit_record('update', 'area_import', ${sql.param(finalIds)}::bigint[], ${finalIds.length}, ${JSON.stringify(detail)}::jsonb)`)
     return c.json(
       { parent, level, inserted, updated, removed: removed.map(({ id, code, name }) => ({ id, code, name })), relocated },
       200,

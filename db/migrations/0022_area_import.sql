@@ -42,10 +42,10 @@ create policy area_import_previews_own on area_import_previews for all to gridpu
 create policy areas_commander_write on areas for all to gridpulse_app
   using (coalesce(current_setting('app.role', true) = 'commander'
     and path && (select string_to_array(nullif(current_setting('app.scope_ids', true), ''), ',')::integer[])
-    and not id = any ((select string_to_array(nullif(current_setting('app.scope_ids', true), ''), ',')::integer[])), false))
+    and not array[id] && (select string_to_array(nullif(current_setting('app.scope_ids', true), ''), ',')::integer[]), false))
   with check (coalesce(current_setting('app.role', true) = 'commander'
     and path && (select string_to_array(nullif(current_setting('app.scope_ids', true), ''), ',')::integer[])
-    and not id = any ((select string_to_array(nullif(current_setting('app.scope_ids', true), ''), ',')::integer[])), false));
+    and not array[id] && (select string_to_array(nullif(current_setting('app.scope_ids', true), ''), ',')::integer[]), false));
 
 /** True when the request's user may write the children of area p_parent (admin, or a commander whose scope holds it). */
 create or replace function area_import_allowed(p_parent integer) returns boolean
