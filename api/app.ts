@@ -10,6 +10,8 @@ import { densityRoutes } from './analytics/density.ts'
 import { hotspotRoutes } from './analytics/hotspots.ts'
 import { analyticsRoutes } from './analytics/routes.ts'
 import { areaCoverageRoutes } from './areas/coverage.ts'
+import { areaExportRoutes } from './areas/export.ts'
+import { areaImportRoutes } from './areas/import.ts'
 import { areasRoutes } from './areas/routes.ts'
 import { LoginLimiter, type LoginLimits } from './auth/limiter.ts'
 import { authenticate, authRoutes, loginRoutes, meRoutes } from './auth/routes.ts'
@@ -85,6 +87,9 @@ export function createApi(db: Database, opts: AppOptions = {}) {
     .route('/auth', authRoutes)
     .route('/me', meRoutes)
     .route('/areas', areaCoverageRoutes)
+    // Before the one-area routes: /areas/export must not be read as an area id.
+    .route('/areas', areaImportRoutes)
+    .route('/areas', areaExportRoutes)
     .route('/areas', areasRoutes)
     .route('/incidents', incidentsRoutes)
     // Before the one-incident routes: /incidents/export must not be read as an incident id.

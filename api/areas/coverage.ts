@@ -51,12 +51,20 @@ const repaired = (geom: SQL, valid: SQL) => sql`case when ${valid} then ${geom} 
 /** The polygons of an overlay result, one row each (lines and points of a touching result are dropped). */
 const polygonsOf = (geom: SQL) => sql`ST_Dump(ST_CollectionExtract(${geom}, 3))`
 
+/** What coverageProblemsSql checks: `parents` selects (id, geom), `kids` selects (id, parent_id, geom). */
+export interface CoverageSources {
+  parents: SQL
+  kids: SQL
+}
+
 /**
- * The problems of area `id` (and, with depth 'all', of every descendant parent) as one
- * FeatureCollection text. Run in the caller's scoped transaction; the route checks scope first.
+ * The problems of a set of parents and their children, as one row: `features` (the problem
+ * features, JSON), `parents` and `children` (how many were checked). The sources are SQL selects,
+ * so the same check runs on stored areas (coverageSql) and on a file being imported
+ * (api/areas/import.ts). Run in the caller's scoped transaction.
  *
  * - invalid: a parent or child failing ST_IsValid, with ST_IsValidReason and the location of
- *   ST_IsValidDetail; its geometry is the stored one, its area that of ST_MakeValid. Everything
+ *   ST_IsValidDetail; its geometry is the given one, its area that of ST_MakeValid. Everything
  *   below uses the repaired copy, so one broken ring neither crashes the union nor hides the rest.
  * - gap: parent minus the union of its children; `children` = the children bordering the piece.
  * - outside: a child minus its parent, per child (only children not ST_CoveredBy the parent).
@@ -66,20 +74,15 @@ const polygonsOf = (geom: SQL) => sql`ST_Dump(ST_CollectionExtract(${geom}, 3))`
  *   sliver_width_m (2·area / perimeter); `sliver_of` says which of the three.
  * Areas in m² on the spheroid (geography); pieces narrower than COVERAGE_NOISE_WIDTH_M are noise.
  */
-export function coverageSql(id: number, o: CoverageOptions): SQL {
+export function coverageProblemsSql(src: CoverageSources, o: Pick<CoverageOptions, 'sliverM2' | 'sliverWidthM'>): SQL {
   const g = sql`${COVERAGE_GRID_DEG}::float8`
-  const parentsWhere =
-    o.depth === 'all'
-      ? // path @> can use the GIN index (areas_path_gin); leaves have nothing below them to validate.
-        sql`p.path @> array[${id}::int] and p.level <> 'micro_grid'`
-      : sql`p.id = ${id}`
   return sql`
     with parents as materialized (
-      select p.id, p.geom, ST_IsValid(p.geom) as valid from areas p where ${parentsWhere}
+      select p.id, p.geom, ST_IsValid(p.geom) as valid from (${src.parents}) p
     ),
     kids as materialized (
       select c.id, c.parent_id, c.geom, ST_IsValid(c.geom) as valid
-      from areas c where c.parent_id in (select id from parents)
+      from (${src.kids}) c where c.parent_id in (select id from parents)
     ),
     pfix as materialized (select id, ${repaired(sql`geom`, sql`valid`)} as geom from parents),
     kfix as materialized (select id, parent_id, ${repaired(sql`geom`, sql`valid`)} as geom from kids),
@@ -134,9 +137,7 @@ export function coverageSql(id: number, o: CoverageOptions): SQL {
     )
     -- 7 decimals (~1 cm, the snap-rounding grid), not the 6 of the area layers: a 20 cm sliver
     -- drawn at 10 cm precision would lose its shape.
-    select json_build_object(
-      'type', 'FeatureCollection',
-      'features', coalesce((
+    select coalesce((
         select json_agg(json_build_object(
           'type', 'Feature', 'id', n.fid, 'geometry', ST_AsGeoJSON(n.geom, 7)::json,
           'properties', json_build_object(
@@ -147,13 +148,36 @@ export function coverageSql(id: number, o: CoverageOptions): SQL {
         ) order by n.fid)
         from (
           select q.*, row_number() over (order by q.rank, q.parent, q.kind, q.m2 desc, q.children)::int as fid from problems q
-        ) n), '[]'::json),
+        ) n), '[]'::json) as features,
+      (select count(*) from parents)::int as parents, (select count(*) from kids)::int as children`
+}
+
+/**
+ * The problems of area `id` (and, with depth 'all', of every descendant parent) as one
+ * FeatureCollection text with a `validated` member. Run in the caller's scoped transaction; the
+ * route checks scope first. The check itself: coverageProblemsSql.
+ */
+export function coverageSql(id: number, o: CoverageOptions): SQL {
+  const parentsWhere =
+    o.depth === 'all'
+      ? // path @> can use the GIN index (areas_path_gin); leaves have nothing below them to validate.
+        sql`p.path @> array[${id}::int] and p.level <> 'micro_grid'`
+      : sql`p.id = ${id}`
+  const problems = coverageProblemsSql(
+    { parents: sql`select p.id, p.geom from areas p where ${parentsWhere}`, kids: sql`select c.id, c.parent_id, c.geom from areas c` },
+    o,
+  )
+  return sql`
+    select json_build_object(
+      'type', 'FeatureCollection',
+      'features', c.features,
       'validated', json_build_object(
         'area', ${id}::int, 'depth', ${o.depth}::text,
-        'parents', (select count(*) from parents), 'children', (select count(*) from kids),
+        'parents', c.parents, 'children', c.children,
         'sliver_m2', ${o.sliverM2}::float8, 'sliver_width_m', ${o.sliverWidthM}::float8,
-        'noise_width_m', ${COVERAGE_NOISE_WIDTH_M}::float8, 'grid_deg', ${g})
-    )::text as fc`
+        'noise_width_m', ${COVERAGE_NOISE_WIDTH_M}::float8, 'grid_deg', ${COVERAGE_GRID_DEG}::float8)
+    )::text as fc
+    from (${problems}) c`
 }
 
 // ---------------------------------------------------------------------------------------------
