@@ -11,6 +11,7 @@ import { hotspotRoutes } from './analytics/hotspots.ts'
 import { analyticsRoutes } from './analytics/routes.ts'
 import { areaCoverageRoutes } from './areas/coverage.ts'
 import { areaExportRoutes } from './areas/export.ts'
+import { areaHistoryRoutes } from './areas/history.ts'
 import { areaImportRoutes } from './areas/import.ts'
 import { areasRoutes } from './areas/routes.ts'
 import { LoginLimiter, type LoginLimits } from './auth/limiter.ts'
@@ -90,6 +91,7 @@ export function createApi(db: Database, opts: AppOptions = {}) {
     // Before the one-area routes: /areas/export must not be read as an area id.
     .route('/areas', areaImportRoutes)
     .route('/areas', areaExportRoutes)
+    .route('/areas', areaHistoryRoutes)
     .route('/areas', areasRoutes)
     .route('/incidents', incidentsRoutes)
     // Before the one-incident routes: /incidents/export must not be read as an incident id.

@@ -18,7 +18,7 @@ try {
   if (positionals[0] === 'seed') {
     if (!(await isEmpty(db.pool))) {
       if (!values.force) throw new Error('the database already holds areas; pass --force to wipe and reseed')
-      await db.pool.query('truncate areas, roads, buildings, people, person_areas, stations, incidents, patrol_tasks, track_points restart identity cascade')
+      await db.pool.query('truncate areas, area_versions, roads, buildings, people, person_areas, stations, incidents, patrol_tasks, track_points restart identity cascade')
     }
     const scale = (values.scale ?? cfg.SEED_SCALE) as 'small' | 'district' | 'large'
     const report = await seedDemo(db.pool, db.kind, { scale, seed: values.seed ? Number(values.seed) : cfg.SEED, demoAccounts: { password: cfg.DEMO_PASSWORD }, log: console.log })

@@ -99,6 +99,8 @@ export async function seedDemo(
       d.buildings.map((b) => [b.id, b.compound, b.name, polygon(b.ring), b.floors, b.households, b.population]),
     )
     await client.query('select refresh_area_totals()')
+    // Areas were loaded with triggers off (as superuser): the boundary history starts here (0026).
+    await client.query('select record_missing_area_versions()')
     await load('people', ['id', 'name', 'role', 'phone'], d.people.map((p) => [p.id, p.name, p.role, p.phone]))
     await load('person_areas', ['person_id', 'area_id'], d.people.flatMap((p) => p.areaIds.map((a) => [p.id, a])))
     await loadLocated(
