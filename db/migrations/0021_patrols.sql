@@ -166,11 +166,14 @@ language sql stable as $$
   m as (
     select t.id as task_id, tm.person_id, t.t0, t.t1 from t join patrol_task_members tm on tm.task_id = t.id
   ),
+  -- Each fix in UTM metres (x, y) with the member's previous fix in the window (px, py, dt). Plain
+  -- floats from here on: the distances below are arithmetic, not geometry calls.
   f as materialized (
-    select m.task_id, m.person_id, x.t, x.geom, x.g,
-      x.t - lag(x.t) over w as dt, lag(x.g) over w as pg
+    select m.task_id, m.person_id, x.t, x.geom, x.x, x.y,
+      x.t - lag(x.t) over w as dt, lag(x.x) over w as px, lag(x.y) over w as py
     from m cross join lateral (
-      select tp.t, tp.geom, ST_Transform(tp.geom, 32648) as g from track_points tp
+      select tp.t, tp.geom, ST_X(u.g) as x, ST_Y(u.g) as y
+      from track_points tp cross join lateral (select ST_Transform(tp.geom, 32648) as g) u
       where tp.person_id = m.person_id and tp.t >= m.t0 and tp.t < m.t1
     ) x
     window w as (partition by m.task_id, m.person_id order by x.t)
@@ -179,22 +182,29 @@ language sql stable as $$
     select m.task_id, m.person_id, coalesce(x.fixes, 0) as fixes, coalesce(x.distance_m, 0) as distance_m, coalesce(x.duration_s, 0) as duration_s
     from m left join (
       select f.task_id, f.person_id, count(*) as fixes,
-        sum(ST_Distance(f.g, f.pg)) filter (where f.dt <= interval '10 minutes') as distance_m,
+        sum(sqrt((f.x - f.px) ^ 2 + (f.y - f.py) ^ 2)) filter (where f.dt <= interval '10 minutes') as distance_m,
         sum(extract(epoch from f.dt)) filter (where f.dt <= interval '10 minutes') as duration_s
       from f group by f.task_id, f.person_id
     ) x on x.task_id = m.task_id and x.person_id = m.person_id
   ),
   c as (
-    select pc.task_id, pc.seq, pc.kind, ST_Transform(pc.geom, 32648) as g
-    from patrol_checkpoints pc where pc.task_id = any (p_tasks)
+    select pc.task_id, pc.seq, pc.kind, ST_X(u.g) as cx, ST_Y(u.g) as cy
+    from patrol_checkpoints pc cross join lateral (select ST_Transform(pc.geom, 32648) as g) u
+    where pc.task_id = any (p_tasks)
   ),
-  -- Per checkpoint and member: the nearest fix, and the time spent inside the radius.
-  near as (
-    select c.task_id, c.seq, f.person_id, min(ST_Distance(f.g, c.g)) as nearest_m,
-      coalesce(sum(extract(epoch from f.dt)) filter (where f.dt <= interval '2 minutes' and ST_DWithin(f.g, c.g, p_radius_m) and ST_DWithin(f.pg, c.g, p_radius_m)), 0) as dwell_s,
-      min(f.t - f.dt) filter (where f.dt <= interval '2 minutes' and ST_DWithin(f.g, c.g, p_radius_m) and ST_DWithin(f.pg, c.g, p_radius_m)) as arrived
+  -- Per checkpoint and member: the nearest fix, and the time spent inside the radius (steps whose
+  -- both ends lie inside it, at most 2 min long).
+  pairs as (
+    select c.task_id, c.seq, f.person_id, f.t, f.dt,
+      sqrt((f.x - c.cx) ^ 2 + (f.y - c.cy) ^ 2) as d, sqrt((f.px - c.cx) ^ 2 + (f.py - c.cy) ^ 2) as pd
     from c join f on f.task_id = c.task_id
-    group by c.task_id, c.seq, f.person_id
+  ),
+  near as (
+    select p.task_id, p.seq, p.person_id, min(p.d) as nearest_m,
+      coalesce(sum(extract(epoch from p.dt)) filter (where p.dt <= interval '2 minutes' and p.d <= p_radius_m and p.pd <= p_radius_m), 0) as dwell_s,
+      min(p.t - p.dt) filter (where p.dt <= interval '2 minutes' and p.d <= p_radius_m and p.pd <= p_radius_m) as arrived
+    from pairs p
+    group by p.task_id, p.seq, p.person_id
   ),
   cp as (
     select c.task_id, c.seq, c.kind, min(n.nearest_m) as nearest_m, coalesce(max(n.dwell_s), 0) as dwell_s,
@@ -208,13 +218,14 @@ language sql stable as $$
     join areas a on a.parent_id = t.grid_id and a.level = 'micro_grid'
       and (cardinality(t.micro_grid_ids) = 0 or a.id = any (t.micro_grid_ids))
   ),
-  -- A hash join on the task, then the point-in-polygon test: per task micro-grids × fixes pairs.
-  mg_hit as (
-    select distinct mg.task_id, mg.id from mg join f on f.task_id = mg.task_id and f.geom && mg.geom and ST_Intersects(mg.geom, f.geom)
+  -- All of a task's fixes as one MultiPoint: one polygon-in-multipoint test per (task, micro-grid).
+  fx as (
+    select f.task_id, ST_Collect(f.geom) as pts from f group by f.task_id
   ),
   mg_n as (
-    select mg.task_id, count(*)::int as total, (select count(*) from mg_hit h where h.task_id = mg.task_id)::int as entered
-    from mg group by mg.task_id
+    select mg.task_id, count(*)::int as total, (count(*) filter (where ST_Intersects(mg.geom, fx.pts)))::int as entered
+    from mg left join fx on fx.task_id = mg.task_id
+    group by mg.task_id
   ),
   pm_n as (
     select pm.task_id, array_agg(pm.person_id order by pm.person_id) as members,

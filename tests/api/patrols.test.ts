@@ -278,6 +278,14 @@ describe('patrol scope', () => {
     expect(cov.body.features[0].properties.visited).toBeGreaterThan(0)
   })
 
+  it('is in the OpenAPI document', async () => {
+    const { body } = await t.json('/api/openapi.json')
+    for (const p of ['/patrols/tasks', '/patrols/tasks/{id}', '/patrols/tasks/{id}/compliance', '/patrols/suggest', '/patrols/route', '/patrols/compliance', '/patrols/coverage']) {
+      expect(Object.keys(body.paths)).toContain(p)
+    }
+    expect(Object.keys(body.paths['/patrols/tasks/{id}']).sort()).toEqual(['delete', 'get', 'patch'])
+  })
+
   it('401 without a session', async () => {
     expect((await t.anonymous.json(`/api/patrols/tasks/${id}`)).status).toBe(401)
   })
