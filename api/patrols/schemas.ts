@@ -104,7 +104,7 @@ export function requireCaseReader(c: Context<Env>) {
 }
 
 /** Only roles that plan patrols change them: admins, commanders, grid leaders. */
-export function requirePlanner(c: Context<Env>) {
+export function requirePatrolPlanner(c: Context<Env>) {
   requireCaseReader(c)
   const role = c.get('user').role
   if (role !== 'admin' && role !== 'commander' && role !== 'grid_leader') throw new ApiFailure(403, 'forbidden', 'only grid leaders, commanders and admins plan patrols')

@@ -5,7 +5,7 @@ import { ApiFailure } from '../lib/errors.ts'
 import { jsonText } from '../lib/geojson.ts'
 import { errorResponse, errorResponses, forbidden, IdParam, newRouter, notFound } from '../lib/router.ts'
 import { checkTaskParts, readTask, requireGrid, tasksJsonSql, writeCheckpointsSql, writeMembersSql } from './queries.ts'
-import { Day, dayRange, Id, MAX_RANGE_DAYS, requireCaseReader, requirePlanner, STATUSES, TaskCreate, TaskPatch, TaskSchema, TRANSITIONS, type TaskStatus } from './schemas.ts'
+import { Day, dayRange, Id, MAX_RANGE_DAYS, requireCaseReader, requirePatrolPlanner, STATUSES, TaskCreate, TaskPatch, TaskSchema, TRANSITIONS, type TaskStatus } from './schemas.ts'
 
 const invalid = { 422: errorResponse('A member, micro-grid or checkpoint that does not fit the grid') } as const
 const conflict = { 409: errorResponse('Not allowed in the task’s status') } as const
@@ -116,7 +116,7 @@ export const taskRoutes = newRouter()
     return jsonText<z.infer<typeof TaskSchema>>(c, task)
   })
   .openapi(createTask, async (c) => {
-    requirePlanner(c)
+    requirePatrolPlanner(c)
     const body = c.req.valid('json')
     const tx = c.get('tx')
     await requireGrid(tx, body.grid)
@@ -134,7 +134,7 @@ export const taskRoutes = newRouter()
     return jsonText<z.infer<typeof TaskSchema>, 201>(c, (await readTask(tx, id))!, 201)
   })
   .openapi(patchTask, async (c) => {
-    requirePlanner(c)
+    requirePatrolPlanner(c)
     const { id } = c.req.valid('param')
     const patch = c.req.valid('json')
     const tx = c.get('tx')
@@ -167,7 +167,7 @@ export const taskRoutes = newRouter()
     return jsonText<z.infer<typeof TaskSchema>>(c, (await readTask(tx, id))!)
   })
   .openapi(deleteTask, async (c) => {
-    requirePlanner(c)
+    requirePatrolPlanner(c)
     const { id } = c.req.valid('param')
     const tx = c.get('tx')
     const { rows } = await tx.execute<{ status: TaskStatus }>(sql`select status from patrol_tasks where id = ${id} for update`)

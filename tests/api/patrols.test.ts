@@ -356,6 +356,18 @@ describe('patrol compliance', () => {
     expect((await leader.json(`/api/patrols/tasks/${id}/compliance?radius=0`)).status).toBe(400)
   })
 
+  it('a task limited to some micro-grids counts only those', async () => {
+    const made = await (await leader.send('/api/patrols/tasks', task({ day: DAY, members: [P], micro_grids: [microGrid] }))).json()
+    try {
+      const c = (await leader.json(`/api/patrols/tasks/${made.id}/compliance`)).body
+      expect(c).toMatchObject({ checkpoints_visited: 1, checkpoints_total: 1, micro_grids_entered: 1, micro_grids_total: 1 })
+      expect(c.score).toBeCloseTo(100 * (0.5 + 0.3 + 0.2 * Math.min(1, c.duration_s / 7200)), 1)
+    } finally {
+      // Deleted again: the aggregates below count the tasks of DAY.
+      expect((await leader.request(`/api/patrols/tasks/${made.id}`, { method: 'DELETE' })).status).toBe(204)
+    }
+  })
+
   it('a task nobody walked scores 0', async () => {
     const c = (await leader.json(`/api/patrols/tasks/${idle}/compliance`)).body
     expect(c).toMatchObject({ checkpoints_visited: 0, checkpoints_total: 1, micro_grids_entered: 0, distance_m: 0, duration_s: 0, score: 0, target_s: 3600 })
