@@ -26,6 +26,7 @@ import { clientAddress, originOf, sameOriginWrites, securityHeaders } from './li
 import { createLogger, type Logger } from './lib/log.ts'
 import type { Env } from './lib/router.ts'
 import { scopedRequests } from './lib/scope.ts'
+import { patrolsRoutes } from './patrols/routes.ts'
 import { sitingRoutes } from './siting/routes.ts'
 import { stationCoverageRoutes } from './stations/coverage.ts'
 import { stationsRoutes } from './stations/routes.ts'
@@ -101,6 +102,7 @@ export function createApi(db: Database, opts: AppOptions = {}) {
     .route('/stations', stationsRoutes)
     .route('/siting', sitingRoutes)
     .route('/tracks', tracksRoutes)
+    .route('/patrols', patrolsRoutes)
     .route('/basemap', basemapRoutes)
     .route('/analytics', analyticsRoutes)
     .route('/analytics', commanderRoutes)

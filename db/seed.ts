@@ -113,20 +113,25 @@ export async function seedDemo(
       ['id', 'type', 'status', 'source', 'geom', 'reported_at', 'closed_at', 'description'],
       d.incidents.map((i) => [i.id, i.type, i.status, i.source, point(i.lon, i.lat), i.reportedAt, i.closedAt, i.description]),
     )
-    // A task's street is its grid's, read from the area hierarchy.
+    // A task's street and community are its grid's, read from the area hierarchy. The lead member is
+    // the task's person_id and its only member; the generated checkpoints keep their order
+    // (0021_patrols.sql; the lead-is-a-member key is checked at commit).
     await load(
       'patrol_tasks',
-      ['id', 'street_id', 'grid_id', 'person_id', 'day', 'shift', 'status', 'checkpoints'],
-      d.patrolTasks.map((p) => [
-        p.id,
-        streetOf(d, p.gridId),
-        p.gridId,
-        p.personId,
-        p.day,
-        p.shift,
-        p.status,
-        p.checkpoints.length ? `SRID=4326;MULTIPOINT(${p.checkpoints.map(([x, y]) => `(${x} ${y})`).join(',')})` : null,
-      ]),
+      ['id', 'street_id', 'community_id', 'grid_id', 'person_id', 'day', 'shift', 'status'],
+      d.patrolTasks.map((p) => [p.id, streetOf(d, p.gridId), d.areas[p.gridId - 1].parentId, p.gridId, p.personId, p.day, p.shift, p.status]),
+    )
+    await load(
+      'patrol_task_members',
+      ['task_id', 'street_id', 'community_id', 'grid_id', 'person_id'],
+      d.patrolTasks.map((p) => [p.id, streetOf(d, p.gridId), d.areas[p.gridId - 1].parentId, p.gridId, p.personId]),
+    )
+    await load(
+      'patrol_checkpoints',
+      ['task_id', 'street_id', 'community_id', 'grid_id', 'seq', 'kind', 'reason', 'geom'],
+      d.patrolTasks.flatMap((p) =>
+        p.checkpoints.map(([x, y], seq) => [p.id, streetOf(d, p.gridId), d.areas[p.gridId - 1].parentId, p.gridId, seq, 'manual', 'demo: a building in a busy cell', point(x, y)]),
+      ),
     )
     if (d.tracks.length > 0) {
       const { t } = d.tracks
