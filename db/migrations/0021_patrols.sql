@@ -59,6 +59,8 @@ create table patrol_checkpoints (
   foreign key (task_id, street_id, community_id, grid_id)
     references patrol_tasks (id, street_id, community_id, grid_id) on delete cascade on update cascade
 );
+-- Checkpoints near a place (every geometry column has one; tests/api/schema.test.ts).
+create index patrol_checkpoints_geom_gist on patrol_checkpoints using gist (geom);
 
 -- Existing tasks (the demo seed before this migration): the lead is the only member, the points
 -- of the MultiPoint are manual checkpoints in their stored order.

@@ -3,6 +3,7 @@
 // minute-by-minute track on a day of May 2003 (no seed or other test file writes that month; the
 // points are deleted afterwards); the page lists the walker with the API's distance, draws the
 // track in the walker's colour with a marker where they are, and the play button moves the clock.
+// Then the leader plans a patrol for that day from the suggested checkpoints and sees it scored.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PERSON_COLORS } from '../../web/map/layers/tracks.ts'
 import { canRunBrowser, countColours, openBrowserSession, settle, signInPage, type BrowserSession } from '../helpers/browser.ts'
@@ -12,12 +13,14 @@ const FIXES = 90
 
 describe.skipIf(!canRunBrowser)('patrol playback in a real browser', () => {
   let session: BrowserSession
+  const createdTasks: number[] = []
 
   beforeAll(async () => {
     session = await openBrowserSession()
   }, 180_000)
   afterAll(async () => {
     await session?.server.db.pool.query(`delete from track_points where t >= '2003-05-01T00:00:00Z' and t < '2003-06-01T00:00:00Z'`)
+    if (createdTasks.length) await session?.server.db.pool.query(`delete from patrol_tasks where id = any($1)`, [createdTasks])
     await session?.close()
   }, 60_000)
 
@@ -76,6 +79,31 @@ describe.skipIf(!canRunBrowser)('patrol playback in a real browser', () => {
     await expect.poll(() => page.textContent('[data-testid=patrol-clock]'), { timeout: 10_000 }).toMatch(/^09:0\d:\d\d$/)
     await page.click('[data-testid=patrol-play]')
     expect(await panel.getAttribute('data-heads')).toBe('1')
+    // Plan a patrol for that day from the suggestions: ordered into a walk, created for the walker,
+    // then listed with what the walk shows against it.
+    await page.click('[data-testid=plan-open]')
+    const form = page.locator('[data-testid=plan-form]')
+    await expect.poll(async () => Number(await form.getAttribute('data-suggestions')), { timeout: 30_000 }).toBeGreaterThan(1)
+    await expect.poll(async () => Number(await form.getAttribute('data-chosen'))).toBeGreaterThan(1)
+    await page.click('[data-testid=plan-order]')
+    await page.waitForSelector('[data-testid=plan-route]', { timeout: 20_000 })
+    expect(Number(await page.getAttribute('[data-testid=plan-route]', 'data-length'))).toBeGreaterThan(0)
+    const walker = page.locator('.plan-form .members label', { hasText: walk.member.name }).locator('input')
+    if (!(await walker.isChecked())) await walker.check()
+    await page.click('[data-testid=plan-create]')
+    const tasks = page.locator('[data-testid=patrol-tasks]')
+    await expect.poll(() => tasks.getAttribute('data-count'), { timeout: 20_000 }).toBe('1')
+    const item = tasks.locator('li[data-task]')
+    const taskId = Number(await item.getAttribute('data-task'))
+    createdTasks.push(taskId)
+    await expect.poll(() => item.getAttribute('data-score'), { timeout: 20_000 }).not.toBeNull()
+    const compliance = await page.evaluate(async (id) => (await fetch(`/api/patrols/tasks/${id}/compliance`)).json(), taskId)
+    expect(Number(await item.getAttribute('data-score'))).toBe(compliance.score)
+    expect(compliance.duration_s).toBe((FIXES - 1) * 10)
+    // Chosen on creation: its walk is drawn and its checkpoints listed.
+    await page.waitForSelector('[data-testid=task-detail]')
+    expect(await page.locator('[data-testid=task-detail] .checkpoint-list li').count()).toBe(compliance.checkpoints_total)
+
     // A day without tracks says so.
     await page.fill('[data-testid=patrol-day]', '2003-05-13')
     await page.waitForSelector('[data-testid=patrol-empty]', { timeout: 30_000 })

@@ -11,17 +11,23 @@ import type { User } from '../auth/queries.ts'
 import { errorText } from '../incidents/errors.ts'
 import { css } from '../map/colors.ts'
 import { contextOutlinesLayer, selectionLayer } from '../map/layers/areas.ts'
-import { PERSON_COLORS, trackLayers, type TrackHead } from '../map/layers/tracks.ts'
+import { PERSON_COLORS, plannedRouteLayers, trackLayers, type PlannedStop, type TrackHead } from '../map/layers/tracks.ts'
+import { useFontReady } from '../map/fonts.ts'
 import { MapView, type FitRequest } from '../map/MapView.tsx'
 import { useBasemapInputs } from '../map/useBasemapInputs.ts'
 import { peopleOf, playbackQuery, positionAt, timeRange } from './playback.ts'
-import { clock, dayIncidentsQuery, localToday, sessionsQuery, shiftDay } from './queries.ts'
+import { PlanForm } from './PlanForm.tsx'
+import { clock, complianceQuery, dayIncidentsQuery, localToday, sessionsQuery, shiftDay, tasksQuery } from './queries.ts'
+import { TaskList } from './TaskList.tsx'
 
 const PANEL_WIDTH = 400
 /** Playback speeds: seconds of the day per second of screen time. */
 const SPEEDS = [60, 300, 900, 3600]
 /** "Out now": a fix in the last 15 minutes. */
 const OUT_NOW_S = 15 * 60
+
+/** Roles that plan patrols (the API's rule: api/patrols/schemas.ts). */
+const canPlan = (u: User) => u.role === 'admin' || u.role === 'commander' || u.role === 'grid_leader'
 
 /** Seconds since the local midnight of `dayStart` (epoch ms) for the wall clock. */
 const secondsInto = (dayStart: number) => (Date.now() - dayStart) / 1000
@@ -47,6 +53,12 @@ export function PatrolPage({ user }: { user: User }) {
   const playback = useQuery(playbackQuery(detail?.id, day, live))
   const sessions = useQuery(sessionsQuery(detail?.id, day, live))
   const incidents = useQuery(dayIncidentsQuery(detail?.id, day))
+  const tasks = useQuery(tasksQuery(detail?.id, day))
+  const [selectedTask, setSelectedTask] = useState<number | undefined>()
+  const task = tasks.data?.tasks.find((x) => x.id === selectedTask)
+  const taskCompliance = useQuery({ ...complianceQuery(selectedTask ?? 0, live), enabled: !!task })
+  const [plan, setPlan] = useState<PlannedStop[]>([])
+  const fontReady = useFontReady('0123456789')
   const p = playback.data?.day === day ? playback.data : undefined
   const [lo, hi] = useMemo(() => timeRange(p), [p])
 
@@ -58,6 +70,7 @@ export function PatrolPage({ user }: { user: User }) {
   useEffect(() => {
     setTime(null)
     setPlaying(false)
+    setSelectedTask(undefined)
   }, [detail?.id, day])
   useEffect(() => {
     if (!playing) return
@@ -110,8 +123,14 @@ export function PatrolPage({ user }: { user: User }) {
   const layers = useMemo<LayersList>(() => {
     const out: LayersList = [contextOutlinesLayer(drill.contextFeatures, { visible: true }), selectionLayer(drill.selectedFeature)]
     if (p && p.n > 0) out.push(...trackLayers(p, order, now, heads))
+    // The planned walk beside the walked one: the chosen task's checkpoints (green once visited), or the plan being made.
+    if (task) {
+      const visited = new Map((taskCompliance.data?.checkpoints ?? []).map((c) => [c.seq, c.visited]))
+      out.push(...plannedRouteLayers('task-route', task.checkpoints.map((c, i) => ({ lon: c.lon, lat: c.lat, n: i + 1, visited: visited.get(c.seq) })), fontReady))
+    }
+    if (plan.length > 0) out.push(...plannedRouteLayers('plan-route', plan, fontReady))
     return out
-  }, [drill.contextFeatures, drill.selectedFeature, p, order, now, heads])
+  }, [drill.contextFeatures, drill.selectedFeature, p, order, now, heads, task, taskCompliance.data, plan, fontReady])
 
   const onClick = useCallback(() => {}, [])
   const onHover = useCallback(() => {}, [])
@@ -221,6 +240,12 @@ export function PatrolPage({ user }: { user: User }) {
             </table>
           </>
         )}
+        <section className="patrol-tasks">
+          <h3>{t('patrol.tasks')}</h3>
+          {tasks.error && <p className="form-error" role="alert">{errorText(t, tasks.error)}</p>}
+          {tasks.data && <TaskList tasks={tasks.data.tasks} live={live} canPlan={canPlan(user)} selected={selectedTask} onSelect={setSelectedTask} />}
+          {detail?.level === 'grid' && canPlan(user) && <PlanForm key={`${detail.id}-${day}`} grid={detail} day={day} onPlan={setPlan} onCreated={setSelectedTask} />}
+        </section>
         <section data-testid="patrol-incidents" data-count={onPatrol.length}>
           <h3>{t('patrol.incidents', { n: onPatrol.length })}</h3>
           <ul className="plain-list">

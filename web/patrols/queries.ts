@@ -1,5 +1,6 @@
 import { queryOptions } from '@tanstack/react-query'
-import { okJson } from '../app/api.ts'
+import type { InferRequestType, InferResponseType } from 'hono/client'
+import { ensureOk, okJson } from '../app/api.ts'
 import { client } from '../app/client.ts'
 
 /** A day's walking sessions of the people of an area, with their names (GET /api/tracks/sessions). */
@@ -46,3 +47,47 @@ export function clock(s: number, seconds = false): string {
   const pad = (x: number) => String(x).padStart(2, '0')
   return seconds ? `${pad(h)}:${pad(m)}:${pad(Math.floor(s % 60))}` : `${pad(h)}:${pad(m)}`
 }
+
+/** Patrol tasks of an area on a local day (GET /api/patrols/tasks). */
+export const tasksQuery = (area: number | undefined, day: string) =>
+  queryOptions({
+    queryKey: ['patrols', 'tasks', area ?? null, day],
+    queryFn: ({ signal }) => okJson(client.patrols.tasks.$get({ query: { area: String(area), day } }, { init: { signal } })),
+    enabled: area !== undefined,
+    staleTime: 30_000,
+  })
+
+export type PatrolTask = InferResponseType<typeof client.patrols.tasks.$get, 200>['tasks'][number]
+
+/** One task's compliance: checkpoints visited, micro-grids entered, walked, score and its parts. */
+export const complianceQuery = (task: number, live: boolean) =>
+  queryOptions({
+    queryKey: ['patrols', 'compliance', task],
+    queryFn: ({ signal }) => okJson(client.patrols.tasks[':id'].compliance.$get({ param: { id: String(task) }, query: {} }, { init: { signal } })),
+    staleTime: live ? 0 : 60_000,
+    refetchInterval: live ? 60_000 : false,
+  })
+
+/** Suggested checkpoints for a grid and day, each with its reason. */
+export const suggestQuery = (grid: number | undefined, day: string, enabled: boolean) =>
+  queryOptions({
+    queryKey: ['patrols', 'suggest', grid ?? null, day],
+    queryFn: ({ signal }) => okJson(client.patrols.suggest.$get({ query: { grid: String(grid), day } }, { init: { signal } })),
+    enabled: enabled && grid !== undefined,
+    staleTime: 60_000,
+  })
+
+export type Suggestion = InferResponseType<typeof client.patrols.suggest.$get, 200>['suggestions'][number]
+
+/** Orders points into the shortest walk found (nearest neighbour, 2-opt, or-opt; straight lines). */
+export const orderRoute = (points: [number, number][]) => okJson(client.patrols.route.$post({ json: { points } }))
+
+export type TaskCreate = InferRequestType<typeof client.patrols.tasks.$post>['json']
+/** Creates a task (POST /api/patrols/tasks, 201 with the task). */
+export async function createTask(task: TaskCreate): Promise<PatrolTask> {
+  const res = await client.patrols.tasks.$post({ json: task })
+  await ensureOk(res as unknown as Response)
+  return (await res.json()) as PatrolTask
+}
+export const patchTask = (id: number, patch: InferRequestType<(typeof client.patrols.tasks)[':id']['$patch']>['json']) =>
+  okJson(client.patrols.tasks[':id'].$patch({ param: { id: String(id) }, json: patch }))

@@ -1,7 +1,9 @@
 import { COORDINATE_SYSTEM } from '@deck.gl/core'
 import { TripsLayer } from '@deck.gl/geo-layers'
-import { PathLayer, ScatterplotLayer } from '@deck.gl/layers'
+import { PathStyleExtension, type PathStyleExtensionProps } from '@deck.gl/extensions'
+import { PathLayer, ScatterplotLayer, TextLayer } from '@deck.gl/layers'
 import type { RGB, RGBA } from '../colors.ts'
+import { FONT_FAMILY } from '../fonts.ts'
 import type { Playback } from '../../patrols/playback.ts'
 
 /** Categorical colours for people (ColorBrewer Dark2 + Set1), by their order in the day's list. */
@@ -83,4 +85,63 @@ export function trackLayers(p: Playback, order: Map<number, number>, time: numbe
       pickable: true,
     }),
   ]
+}
+
+export interface PlannedStop {
+  lon: number
+  lat: number
+  /** 1-based walking order. */
+  n: number
+  visited?: boolean
+}
+
+/** Colour of a planned route: dashed line and numbered stops (green once visited). */
+export const ROUTE_COLOR: RGB = [33, 33, 33]
+export const VISITED_COLOR: RGB = [26, 152, 80]
+
+/** A planned walk: the checkpoints in order joined by a dashed line, each stop numbered. */
+export function plannedRouteLayers(id: string, stops: PlannedStop[], fontReady: boolean) {
+  const path = stops.map((s) => [s.lon, s.lat] as [number, number])
+  const layers = [
+    new PathLayer<{ path: [number, number][] }, PathStyleExtensionProps>({
+      id: `${id}-line`,
+      data: path.length > 1 ? [{ path }] : [],
+      getPath: (d) => d.path,
+      getColor: [...ROUTE_COLOR, 220],
+      widthUnits: 'pixels',
+      getWidth: 2.5,
+      getDashArray: [6, 4],
+      dashJustified: true,
+      extensions: [new PathStyleExtension({ dash: true })],
+    }),
+    new ScatterplotLayer<PlannedStop>({
+      id: `${id}-stops`,
+      data: stops,
+      getPosition: (s) => [s.lon, s.lat],
+      getFillColor: (s) => [...(s.visited ? VISITED_COLOR : ROUTE_COLOR), 255],
+      getLineColor: [255, 255, 255, 255],
+      stroked: true,
+      radiusUnits: 'pixels',
+      getRadius: 10,
+      lineWidthUnits: 'pixels',
+      getLineWidth: 2,
+      updateTriggers: { getFillColor: stops.map((s) => s.visited).join() },
+    }),
+  ]
+  return fontReady
+    ? [
+        ...layers,
+        new TextLayer<PlannedStop>({
+          id: `${id}-numbers`,
+          data: stops,
+          getPosition: (s) => [s.lon, s.lat],
+          getText: (s) => String(s.n),
+          getSize: 12,
+          getColor: [255, 255, 255, 255],
+          fontFamily: FONT_FAMILY,
+          fontWeight: 700,
+          characterSet: '0123456789',
+        }),
+      ]
+    : layers
 }
