@@ -91,6 +91,25 @@ describe.skipIf(!canRunBrowser)('commander page in a real browser', () => {
     if (process.env.E2E_SHOTS) await page.screenshot({ path: `${process.env.E2E_SHOTS}/clusters.png` })
     expect(await mapColours(page, [[106, 27, 154], [181, 140, 200]])).toBeGreaterThan(200)
 
+    // Patrol coverage of the street's grids: the legend sums the API's per-grid micro-grids, the grids
+    // are filled in the green ramp (the seed patrols ~55 % of grids on each of its last days).
+    await page.click('[data-testid=mode-patrol]')
+    const patrol = page.locator('[data-testid=patrol-summary]')
+    await patrol.waitFor({ timeout: 30_000 })
+    // A year is longer than the endpoint's 92 days: the page asks for the last 92 and says so.
+    const days = { from: (await patrol.getAttribute('data-from'))!, to: (await patrol.getAttribute('data-to'))! }
+    expect((Date.parse(days.to) - Date.parse(days.from)) / 86_400_000).toBe(91)
+    const cov = await page.evaluate(
+      async (q) => (await fetch(`/api/patrols/coverage?${new URLSearchParams(q)}`)).json(),
+      { area: area!, level: 'grid', ...days },
+    )
+    const sum = (k: string) => cov.features.reduce((n: number, f: { properties: Record<string, number> }) => n + f.properties[k], 0)
+    expect(Number(await patrol.getAttribute('data-total'))).toBe(sum('micro_grids'))
+    expect(Number(await patrol.getAttribute('data-visited'))).toBe(sum('visited'))
+    expect(sum('visited')).toBeGreaterThan(0)
+    await settle(page)
+    expect(await mapColours(page, [[49, 163, 84], [0, 104, 55], [120, 198, 121], [173, 221, 142]])).toBeGreaterThan(5_000)
+
     // Choropleth of grids: every grid of the street filled; clicking one drills down to it.
     await page.click('[data-testid=mode-choropleth]')
     await settle(page)
@@ -115,6 +134,8 @@ describe.skipIf(!canRunBrowser)('commander page in a real browser', () => {
     expect(await page.locator('[data-testid=mode-heatmap]').count()).toBe(0)
     expect(await page.locator('[data-testid=mode-clusters]').count()).toBe(0)
     expect(await page.locator('[data-testid=mode-hotspots]').count()).toBe(1)
+    // Patrol coverage is an aggregate: planners read it.
+    expect(await page.locator('[data-testid=mode-patrol]').count()).toBe(1)
     await page.waitForFunction(() => !document.querySelector('[data-kpi=new] .kpi-value')?.textContent?.includes('…'), undefined, { timeout: 30_000 })
     expect(pageErrors).toEqual([])
   }, 120_000)

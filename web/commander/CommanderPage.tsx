@@ -16,6 +16,7 @@ import {
   heatmapLayer,
   hexLayer,
   hotspotLayer,
+  patrolCoverageLayer,
   metricOf,
   scaleMax,
   type ChoroplethMetric,
@@ -25,7 +26,7 @@ import { useBasemapInputs } from '../map/useBasemapInputs.ts'
 import { CommanderCharts } from './Charts.tsx'
 import { KpiCards } from './KpiCards.tsx'
 import { MapLegend } from './MapLegend.tsx'
-import { areaStatsQuery, chartsQuery, clustersQuery, densityQuery, hotspotsQuery, kpisQuery, type CommanderFilter } from './queries.ts'
+import { areaStatsQuery, chartsQuery, clustersQuery, densityQuery, hotspotsQuery, kpisQuery, patrolCoverageQuery, type CommanderFilter } from './queries.ts'
 import { framesOf, type FrameStep } from './frames.ts'
 
 const PANEL_WIDTH = 440
@@ -34,7 +35,7 @@ const LEVELS: AreaLevel[] = ['street', 'community', 'grid', 'micro_grid']
 const EPS_CHOICES = [25, 50, 100, 200, 400]
 const MIN_POINTS_CHOICES = [3, 5, 10, 20, 50, 100, 200]
 
-export type MapMode = 'heatmap' | 'hex' | 'choropleth' | 'hotspots' | 'clusters'
+export type MapMode = 'heatmap' | 'hex' | 'choropleth' | 'hotspots' | 'clusters' | 'patrol'
 /** Modes drawn from individual incidents: not for planners (aggregates only). */
 const CASE_MODES: MapMode[] = ['heatmap', 'hex', 'clusters']
 
@@ -85,7 +86,9 @@ export function CommanderPage({ user }: { user: User }) {
   const stats = useQuery({ ...areaStatsQuery(level, mapFilter ?? { ...period, types }), enabled: !!mapFilter && mode === 'choropleth' })
   const hotspots = useQuery({ ...hotspotsQuery(mapFilter ?? { ...period, types }, { level, weights, fdr }), enabled: !!mapFilter && mode === 'hotspots' })
   const clusters = useQuery(clustersQuery(mapFilter!, eps, minPoints, !!mapFilter && caseReader && mode === 'clusters'))
-  const active = { heatmap: density, hex: density, choropleth: stats, hotspots, clusters }[mode]
+  // Patrol coverage is of the whole period (tracks, not incidents: the type filter and time slider do not apply).
+  const patrol = useQuery({ ...patrolCoverageQuery(drill.selectedId ?? 0, level, period), enabled: drill.selectedId !== undefined && mode === 'patrol' })
+  const active = { heatmap: density, hex: density, choropleth: stats, hotspots, clusters, patrol }[mode]
 
   // The time slider plays one frame every 1.2 s and fetches the next frame's density ahead.
   useEffect(() => {
@@ -124,13 +127,14 @@ export function CommanderPage({ user }: { user: User }) {
     }
     if (mode === 'hotspots' && hotspots.data) out.push(hotspotLayer(hotspots.data))
     if (mode === 'clusters' && clusters.data) out.push(clusterLayer(clusters.data))
+    if (mode === 'patrol' && patrol.data) out.push(patrolCoverageLayer(patrol.data))
     out.push(selectionLayer(drill.selectedFeature))
     return out
-  }, [showLayer, mode, density.data, stats.data, hotspots.data, clusters.data, metric, drill.contextFeatures, drill.selectedFeature])
+  }, [showLayer, mode, density.data, stats.data, hotspots.data, clusters.data, patrol.data, metric, drill.contextFeatures, drill.selectedFeature])
 
   const onClick = useCallback(
     (picks: PickingInfo[]) => {
-      const area = picks.find((info) => info.layer?.id === 'area-choropleth' || info.layer?.id === 'area-hotspots')
+      const area = picks.find((info) => info.layer?.id === 'area-choropleth' || info.layer?.id === 'area-hotspots' || info.layer?.id === 'area-patrol-coverage')
       const id = (area?.object as { properties?: { id?: number } } | undefined)?.properties?.id
       if (id !== undefined) selectArea(id)
     },
@@ -140,7 +144,7 @@ export function CommanderPage({ user }: { user: User }) {
 
   const { basemap, data: baseData } = useBasemapInputs(settings.basemapUrl ?? config.data?.basemapUrl ?? '', drill.district)
   const path = detail?.ancestors.map((a) => a.id) ?? []
-  const modes: MapMode[] = (['heatmap', 'hex', 'choropleth', 'hotspots', 'clusters'] as MapMode[]).filter((m) => caseReader || !CASE_MODES.includes(m))
+  const modes: MapMode[] = (['heatmap', 'hex', 'choropleth', 'hotspots', 'clusters', 'patrol'] as MapMode[]).filter((m) => caseReader || !CASE_MODES.includes(m))
   const allTypes = config.data?.incidentTypes ?? []
   const frameLabel = (i: number) => new Intl.DateTimeFormat(i18n.language, { timeZone: 'Asia/Shanghai', month: '2-digit', day: '2-digit' }).format(new Date(frames[i].from))
 
@@ -171,7 +175,7 @@ export function CommanderPage({ user }: { user: User }) {
           <label className="row">
             <input type="checkbox" checked={showLayer} onChange={(e) => setShowLayer(e.target.checked)} data-testid="show-layer" /> {t('commander.showLayer')}
           </label>
-          {(mode === 'choropleth' || mode === 'hotspots') && (
+          {(mode === 'choropleth' || mode === 'hotspots' || mode === 'patrol') && (
             <label className="row">
               {t('commander.level')}
               <select value={level} onChange={(e) => setLevel(e.target.value as AreaLevel)} data-testid="level-select">
@@ -249,7 +253,7 @@ export function CommanderPage({ user }: { user: User }) {
           {active.isFetching && <p className="hint">{t('app.loading')}</p>}
           {active.error && <p className="hint error">{t('app.error')}: {active.error.message}</p>}
         </section>
-        <MapLegend mode={mode} metric={metric} stats={stats.data} density={density.data} hotspots={hotspots.data} clusters={clusters.data} />
+        <MapLegend mode={mode} metric={metric} stats={stats.data} density={density.data} hotspots={hotspots.data} clusters={clusters.data} patrol={patrol.data} />
       </div>
 
       <aside className="panel area-panel commander-panel" style={{ width: PANEL_WIDTH }} data-testid="commander-panel" data-area-id={detail?.id} data-from={period.from} data-to={period.to}>
@@ -314,6 +318,13 @@ function CommanderTooltip({ info, metric }: { info: PickingInfo; metric: Choropl
         <div>{t('commander.metric.rate')}: {p.rate_per_1000_households ?? '–'}</div>
         <div>{t('commander.metric.change')}: {p.change === null ? '–' : `${(p.change * 100).toFixed(1)}%`}</div>
         <div className="muted">{t(`commander.metric.${metric}`)}</div>
+      </>
+    )
+  } else if (info.layer?.id === 'area-patrol-coverage' && p) {
+    body = (
+      <>
+        <strong>{p.name}</strong>
+        <div>{t('commander.patrolShare', { visited: p.visited, total: p.micro_grids, share: p.share === null ? '–' : `${Math.round(p.share * 100)}%` })}</div>
       </>
     )
   } else if (info.layer?.id === 'area-hotspots' && p) {

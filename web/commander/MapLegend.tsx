@@ -1,8 +1,8 @@
 import type { FeatureCollection } from 'geojson'
 import { useTranslation } from 'react-i18next'
-import { CHANGE_RAMP, HEAT_RAMP, HOTSPOT_COLORS, metricOf, scaleMax, type ChoroplethMetric } from '../map/layers/analytics.ts'
+import { CHANGE_RAMP, HEAT_RAMP, HOTSPOT_COLORS, metricOf, PATROL_RAMP, scaleMax, type ChoroplethMetric } from '../map/layers/analytics.ts'
 import type { MapMode } from './CommanderPage.tsx'
-import { HOTSPOT_CLASSES, type AreaStatsProps, type ClusterCollection, type DensityCells } from './queries.ts'
+import { HOTSPOT_CLASSES, type AreaStatsProps, type ClusterCollection, type DensityCells, type PatrolCoverageProps } from './queries.ts'
 
 const css = (c: readonly number[]) => `rgb(${c[0]}, ${c[1]}, ${c[2]})`
 
@@ -14,6 +14,7 @@ export function MapLegend(props: {
   density?: DensityCells
   hotspots?: FeatureCollection
   clusters?: ClusterCollection
+  patrol?: FeatureCollection<any, PatrolCoverageProps> & { from: string; to: string }
 }) {
   const { t } = useTranslation()
   const { mode, metric } = props
@@ -62,6 +63,27 @@ export function MapLegend(props: {
         {props.density && (
           <p className="hint" data-testid="density-summary">
             {t('commander.cells', { n: props.density.length, size: Math.round(props.density.cellSize) })}
+          </p>
+        )}
+      </>
+    )
+  } else if (mode === 'patrol') {
+    const all = props.patrol?.features.reduce((a, f) => a + f.properties.micro_grids, 0) ?? 0
+    const seen = props.patrol?.features.reduce((a, f) => a + f.properties.visited, 0) ?? 0
+    body = (
+      <>
+        <div className="ramp">
+          {PATROL_RAMP.map((c, i) => (
+            <span key={i} style={{ background: css(c) }} />
+          ))}
+        </div>
+        <div className="ramp-labels">
+          <span>0%</span>
+          <span>100%</span>
+        </div>
+        {props.patrol && (
+          <p className="hint" data-testid="patrol-summary" data-visited={seen} data-total={all} data-from={props.patrol.from} data-to={props.patrol.to}>
+            {t('commander.patrolHint', { visited: seen, total: all, share: all ? `${Math.round((seen / all) * 100)}%` : '–', from: props.patrol.from, to: props.patrol.to })}
           </p>
         )}
       </>

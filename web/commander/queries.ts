@@ -132,3 +132,31 @@ export const densityQuery = (f: CommanderFilter, zoom: number, bbox: readonly nu
     staleTime: 60_000,
     placeholderData: (prev) => prev,
   })
+
+/** Local day (Asia/Shanghai) of an instant, YYYY-MM-DD. */
+const localDayOf = (iso: string) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date(iso))
+
+/** Longest period the coverage endpoint reads (api/patrols/schemas.ts MAX_RANGE_DAYS). */
+const PATROL_MAX_DAYS = 92
+
+/**
+ * Patrol coverage (issue 5): per area of `level` in `area`, the share of its micro-grids with a
+ * track fix in the period's local days — its last 92 days when longer (the endpoint's limit).
+ */
+export const patrolCoverageQuery = (area: number, level: AreaLevel, f: Pick<CommanderFilter, 'from' | 'to'>) => {
+  // The period's end is exclusive: its last local day is the one holding the instant before it.
+  const to = localDayOf(new Date(Date.parse(f.to) - 1).toISOString())
+  const earliest = new Date(Date.parse(`${to}T00:00:00Z`) - (PATROL_MAX_DAYS - 1) * 86_400_000).toISOString().slice(0, 10)
+  const from = [localDayOf(f.from), earliest].sort()[1]
+  return queryOptions({
+    queryKey: ['patrols', 'coverage', area, level, from, to],
+    queryFn: async ({ signal }) => {
+      const fc = (await okJson(
+        client.patrols.coverage.$get({ query: { area: String(area), from, to, level: level as Exclude<AreaLevel, 'district'> } }, { init: { signal } }),
+      )) as unknown as FeatureCollection<Polygon | MultiPolygon, PatrolCoverageProps>
+      return Object.assign(fc, { from, to })
+    },
+    staleTime: 60_000,
+  })
+}
+export type PatrolCoverageProps = PropertiesOf<InferResponseType<typeof client.patrols.coverage.$get, 200>>

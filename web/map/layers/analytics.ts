@@ -1,7 +1,7 @@
 import { HeatmapLayer, HexagonLayer } from '@deck.gl/aggregation-layers'
 import { GeoJsonLayer } from '@deck.gl/layers'
 import type { Feature, FeatureCollection, Geometry, MultiPolygon, Polygon } from 'geojson'
-import type { AreaStatsProps, ClusterProps, DensityCells, HotspotClass, HotspotProps } from '../../commander/queries.ts'
+import type { AreaStatsProps, ClusterProps, DensityCells, HotspotClass, HotspotProps, PatrolCoverageProps } from '../../commander/queries.ts'
 import type { RGB, RGBA } from '../colors.ts'
 
 /** Heat ramp from pale yellow to dark red (ColorBrewer YlOrRd), used by the heatmap, hex bins and choropleth. */
@@ -140,5 +140,32 @@ export function clusterLayer(data: FeatureCollection<Polygon | MultiPolygon, Clu
     lineWidthMinPixels: 2,
     pickable: true,
     autoHighlight: true,
+  })
+}
+
+/** Share of micro-grids patrolled: pale (none) to dark green (all), ColorBrewer YlGn. */
+export const PATROL_RAMP: RGB[] = [
+  [255, 255, 204],
+  [217, 240, 163],
+  [173, 221, 142],
+  [120, 198, 121],
+  [49, 163, 84],
+  [0, 104, 55],
+]
+
+/** Areas filled by the share of their micro-grids with a patrol fix in the period. */
+export function patrolCoverageLayer(data: FeatureCollection<Polygon | MultiPolygon, PatrolCoverageProps>) {
+  return new GeoJsonLayer<PatrolCoverageProps>({
+    id: 'area-patrol-coverage',
+    data: data as never,
+    filled: true,
+    stroked: true,
+    getFillColor: (f: Feature<Geometry, PatrolCoverageProps>) =>
+      f.properties.share === null ? [200, 200, 200, 90] : rampColor(PATROL_RAMP, Math.min(0.999, f.properties.share)),
+    getLineColor: [255, 255, 255, 200],
+    lineWidthMinPixels: 0.5,
+    pickable: true,
+    autoHighlight: true,
+    highlightColor: [255, 193, 7, 160],
   })
 }
