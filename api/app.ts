@@ -25,6 +25,7 @@ import type { Env } from './lib/router.ts'
 import { scopedRequests } from './lib/scope.ts'
 import { sitingRoutes } from './siting/routes.ts'
 import { stationCoverageRoutes } from './stations/coverage.ts'
+import { stationRegistryRoutes } from './stations/registry.ts'
 import { stationsRoutes } from './stations/routes.ts'
 import { tracksRoutes } from './tracks/routes.ts'
 import { configRoutes, healthRoutes } from './system/routes.ts'
@@ -92,6 +93,7 @@ export function createApi(db: Database, opts: AppOptions = {}) {
     .route('/incidents', incidentCasesRoutes)
     .route('/stations', stationCoverageRoutes)
     .route('/stations', stationsRoutes)
+    .route('/stations', stationRegistryRoutes)
     .route('/siting', sitingRoutes)
     .route('/tracks', tracksRoutes)
     .route('/basemap', basemapRoutes)
