@@ -23,7 +23,7 @@ const q = async <T = any>(text: string, params: unknown[] = []) => (await t.db.p
 const point = (r: { x: number; y: number }): [number, number] => [Number(r.x), Number(r.y)]
 
 beforeAll(async () => {
-  t = await testApi({ logger: (await import('../../api/lib/log.ts')).createLogger('error') })
+  t = await testApi()
   ;[planner, commander, leader] = await Promise.all([t.as('planner'), t.as('commander'), t.as('leader')])
   street = (await q(`select ua.area_id from user_areas ua join users u on u.id = ua.user_id where u.username = 'commander'`))[0].area_id
   const grid = (await q(`select ua.area_id from user_areas ua join users u on u.id = ua.user_id where u.username = 'leader'`))[0].area_id
