@@ -104,4 +104,24 @@ describe.skipIf(!canRunBrowser)('station registry in a real browser', () => {
     expect(near(await pixelAt(page, p.x, p.y), [255, 255, 255], 40)).toBe(true)
     expect(pageErrors).toEqual([])
   }, 180_000)
+
+  it('opens a station’s record from a click on the main map', async () => {
+    const { page, server, pageErrors } = session
+    await page.goto(`${server.url}#/`)
+    await settle(page)
+    const open = await page.evaluate(async () => (await fetch('/api/stations?type=police_post')).json())
+    const s = open.features[0]
+    await page.evaluate((c) => window.__gridpulse!.map.jumpTo({ center: c, zoom: 17 }), s.geometry.coordinates)
+    await settle(page)
+    const at = await project(page, s.geometry.coordinates)
+    await page.mouse.click(at.x, at.y)
+    await page.waitForSelector(`[data-testid=station-panel][data-station-id="${s.id}"]`)
+    expect(await page.textContent('[data-testid=station-title]')).toBe(s.properties.name)
+    expect(await page.getAttribute('[data-testid=station-panel]', 'data-state')).toBe('open')
+    // Planners may edit here; moving needs the planner page's map picking.
+    expect(await page.locator('[data-testid=station-edit]').count()).toBe(1)
+    expect(await page.locator('[data-testid=station-move]').count()).toBe(0)
+    if (process.env.E2E_SHOTS) await page.screenshot({ path: `${process.env.E2E_SHOTS}/stations-main-map.png` })
+    expect(pageErrors).toEqual([])
+  }, 120_000)
 })

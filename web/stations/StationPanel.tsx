@@ -13,7 +13,8 @@ interface Props {
   /** A move is under way: the map is picking the new location. */
   moving: boolean
   moveTarget: [number, number] | null
-  onMoveStart(): void
+  /** Absent where the map cannot pick a new place (the main map): no move button. */
+  onMoveStart?(): void
   onMoveEnd(): void
   onClose(): void
 }
@@ -68,7 +69,7 @@ export function StationPanel({ id, canManage, moving, moveTarget, onMoveStart, o
           {canManage && !moving && (
             <div className="row">
               <button type="button" className="button" onClick={() => setEditing(true)} data-testid="station-edit">{t('stations.edit')}</button>
-              <button type="button" className="button" onClick={onMoveStart} data-testid="station-move">{t('stations.move')}</button>
+              {onMoveStart && <button type="button" className="button" onClick={onMoveStart} data-testid="station-move">{t('stations.move')}</button>}
               {s.closed_on ? (
                 <button type="button" className="button" disabled={write.isPending} onClick={() => write.mutate({ closed_on: null })} data-testid="station-reopen">{t('stations.reopen')}</button>
               ) : (
