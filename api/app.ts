@@ -29,6 +29,7 @@ import { scopedRequests } from './lib/scope.ts'
 import { patrolsRoutes } from './patrols/routes.ts'
 import { sitingRoutes } from './siting/routes.ts'
 import { stationCoverageRoutes } from './stations/coverage.ts'
+import { stationRegistryRoutes } from './stations/registry.ts'
 import { stationsRoutes } from './stations/routes.ts'
 import { tracksRoutes } from './tracks/routes.ts'
 import { configRoutes, healthRoutes } from './system/routes.ts'
@@ -100,6 +101,7 @@ export function createApi(db: Database, opts: AppOptions = {}) {
     .route('/incidents', incidentCasesRoutes)
     .route('/stations', stationCoverageRoutes)
     .route('/stations', stationsRoutes)
+    .route('/stations', stationRegistryRoutes)
     .route('/siting', sitingRoutes)
     .route('/tracks', tracksRoutes)
     .route('/patrols', patrolsRoutes)

@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi'
 import { INCIDENT_SOURCES, INCIDENT_STATUSES } from '../../geo-data/generate/types.ts'
 import { ApiFailure } from '../lib/errors.ts'
 import { GeometrySchema, jsonText } from '../lib/geojson.ts'
+import { readUploadedText } from '../lib/import.ts'
 import { errorResponse, errorResponses, forbidden, newRouter, notFound } from '../lib/router.ts'
 import { IMPORT_FIELDS, importIncidents } from './import.ts'
 import { Instant, requireCaseReader } from './routes.ts'
@@ -201,8 +202,6 @@ export const incidentCasesRoutes = newRouter()
   .openapi(importRoute, async (c) => {
     requireCaseReader(c)
     const form = c.req.valid('form')
-    const file = form.file as unknown
-    if (!(file instanceof File)) throw new ApiFailure(400, 'invalid_request', 'file: attach the CSV as the form field "file"')
     let mapping: z.infer<typeof MappingSchema> | undefined
     if (form.mapping) {
       let raw: unknown
@@ -215,12 +214,7 @@ export const incidentCasesRoutes = newRouter()
       if (!parsed.success) throw new ApiFailure(400, 'invalid_request', `mapping: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`)
       mapping = parsed.data
     }
-    let text: string
-    try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(await file.arrayBuffer())
-    } catch {
-      throw new ApiFailure(400, 'invalid_csv', 'the file is not UTF-8 text')
-    }
+    const text = await readUploadedText(form.file)
     const result = await importIncidents(c.get('tx'), c.get('user'), text, {
       mapping,
       crs: form.crs ?? 'wgs84',

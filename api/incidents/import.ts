@@ -1,9 +1,8 @@
-import { parse } from 'csv-parse/sync'
 import { sql } from 'drizzle-orm'
-import gcoord from 'gcoord'
 import { INCIDENT_SOURCES, type IncidentSource } from '../../geo-data/generate/types.ts'
 import type { SessionUser } from '../auth/service.ts'
 import { ApiFailure } from '../lib/errors.ts'
+import { parseLonLat, readCsvRecords, type ImportCrs } from '../lib/import.ts'
 import type { RequestTx } from '../lib/scope.ts'
 import { FUTURE_SKEW_MS, insertIncidents, PHONE_RE } from './service.ts'
 import { incidentTypeCatalog } from './types.ts'
@@ -30,7 +29,7 @@ export const MAX_IMPORT_ROWS = 50_000
 export interface ImportOptions {
   mapping?: ColumnMapping
   /** Coordinates as given: WGS84 (GPS, Tianditu) or GCJ-02 (Amap, Tencent), converted to WGS84. */
-  crs: 'wgs84' | 'gcj02'
+  crs: ImportCrs
   /** Check and report only; write nothing. */
   dryRun: boolean
   /** Import nothing when any row is rejected. */
@@ -88,14 +87,7 @@ function parseTime(s: string): Date | null {
 
 /** Parse the CSV text into candidates and per-row rejections (rows are numbered from 1 after the header). */
 export function parseIncidentCsv(text: string, types: Map<string, string>, opts: ImportOptions): { candidates: Candidate[]; rejected: Rejected[] } {
-  let records: string[][]
-  try {
-    records = parse(text.replace(/^\uFEFF/, ''), { relax_column_count: true, skip_empty_lines: true, trim: true }) as string[][]
-  } catch (err) {
-    throw new ApiFailure(400, 'invalid_csv', `not a readable CSV file: ${(err as Error).message.slice(0, 200)}`)
-  }
-  if (records.length < 2) throw new ApiFailure(400, 'invalid_csv', 'the file needs a header row and at least one data row')
-  if (records.length - 1 > MAX_IMPORT_ROWS) throw new ApiFailure(413, 'too_many_rows', `at most ${MAX_IMPORT_ROWS} rows per import`)
+  const records = readCsvRecords(text, MAX_IMPORT_ROWS)
   const header = records[0].map((h) => h.trim())
   const column = {} as Record<ImportField, number>
   for (const field of IMPORT_FIELDS) {
@@ -114,14 +106,9 @@ export function parseIncidentCsv(text: string, types: Map<string, string>, opts:
     const row = k + 1
     const get = (f: ImportField) => (column[f] >= 0 ? (cells[column[f]] ?? '').trim() : '')
     const reject = (reason: string) => rejected.push({ row, reason })
-    let lon = Number(get('lon'))
-    let lat = Number(get('lat'))
-    if (get('lon') === '' || get('lat') === '' || !Number.isFinite(lon) || !Number.isFinite(lat)) return reject('lon/lat must be numbers')
-    if (lon < -180 || lon > 180 || lat < -90 || lat > 90) {
-      return reject(lon >= -90 && lon <= 90 && lat >= -180 && lat <= 180 ? 'lon/lat out of range (swapped columns?)' : 'lon/lat out of range')
-    }
-    if (lon === 0 && lat === 0) return reject('(0, 0) is not a location')
-    if (opts.crs === 'gcj02') [lon, lat] = gcoord.transform([lon, lat], gcoord.GCJ02, gcoord.WGS84) as [number, number]
+    const at = parseLonLat(get('lon'), get('lat'), opts.crs)
+    if ('reason' in at) return reject(at.reason)
+    const { lon, lat } = at
     const typeText = get('type')
     const type = types.get(typeText) ?? types.get(typeText.toLowerCase())
     if (!type) return reject(`unknown incident type "${typeText.slice(0, 40)}"`)

@@ -276,7 +276,7 @@ describe('SQL metacharacters in every filter parameter', () => {
     '/api/areas': ['level', 'parent', 'bbox'],
     '/api/incidents': ['bbox', 'type', 'status', 'from', 'to', 'area', 'limit', 'cursor'],
     '/api/incidents/points': ['bbox', 'type', 'status', 'from', 'to', 'area'],
-    '/api/stations': ['type', 'bbox'],
+    '/api/stations': ['type', 'bbox', 'include_closed'],
     '/api/basemap/buildings': ['bbox'],
     '/api/admin/audit': ['user', 'action', 'target', 'id', 'from', 'to', 'limit', 'before'],
     '/api/analytics/areas': ['level', 'from', 'to', 'type', 'geometry'],

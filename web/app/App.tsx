@@ -17,8 +17,9 @@ import { MapView, type FitRequest, type MapViewport } from '../map/MapView.tsx'
 import { useBasemapInputs } from '../map/useBasemapInputs.ts'
 import { buildingsQuery } from '../map/queries.ts'
 import { DETAIL_ZOOM, useMapLayers } from '../map/useMapLayers.ts'
-import { readsCases, type User } from '../auth/queries.ts'
-import type { AreaFeature } from './client.ts'
+import { canSite, readsCases, type User } from '../auth/queries.ts'
+import { StationPanel } from '../stations/StationPanel.tsx'
+import type { AreaFeature, StationFeature } from './client.ts'
 import { Header } from './Header.tsx'
 import { LayerPanel } from './LayerPanel.tsx'
 import { Legend } from './Legend.tsx'
@@ -53,6 +54,8 @@ export function App({ user }: { user: User }) {
   const [pickMode, setPickMode] = useState<PickMode>(null)
   const [picked, setPicked] = useState<[number, number] | null>(null)
   const [importOpen, setImportOpen] = useState(false)
+  // The station whose record is open (a click on a station; managers edit it on the planner page too).
+  const [stationId, setStationId] = useState<number | undefined>()
   const openIncident = useQuery(incidentDetailQuery(cases ? incident.selection?.id : undefined))
   const endPick = useCallback(() => {
     setPickMode(null)
@@ -99,6 +102,7 @@ export function App({ user }: { user: User }) {
 
   const select = useCallback((id: number) => {
     incident.close()
+    setStationId(undefined)
     setChosenId(id)
     setPanelOpen(true)
     setFitCount((n) => n + 1)
@@ -134,7 +138,14 @@ export function App({ user }: { user: User }) {
         // The drawn point's own position (Float32), not the cursor's, is what the lookup searches around.
         const i = point.index
         const type = incidentTypes[points.typeIndex[i]]
+        setStationId(undefined)
         if (type) void incident.openAt({ lon: points.positions[2 * i], lat: points.positions[2 * i + 1], type, ...period })
+        return
+      }
+      const station = picks.find((p) => p.layer?.id === 'stations' && p.object)
+      if (station) {
+        incident.close()
+        setStationId((station.object as StationFeature).properties.id)
         return
       }
       if (area) select((area.object as AreaFeature).properties.id)
@@ -143,6 +154,7 @@ export function App({ user }: { user: User }) {
   )
   const startReport = useCallback(() => {
     incident.close()
+    setStationId(undefined)
     setPicked(null)
     setPickMode('report')
   }, [incident.close])
@@ -157,7 +169,7 @@ export function App({ user }: { user: User }) {
         data={baseData}
         visibility={{ roads: settings.layers.roads, buildings: settings.layers.buildings }}
         fit={fit}
-        rightInset={panelOpen || incident.selection || pickMode === 'report' ? PANEL_WIDTH : 0}
+        rightInset={panelOpen || incident.selection || stationId !== undefined || pickMode === 'report' ? PANEL_WIDTH : 0}
         onViewportChange={setViewport}
         onHover={onHover}
         onClick={onClick}
@@ -192,6 +204,10 @@ export function App({ user }: { user: User }) {
             incident.open(created.id)
           }}
         />
+      ) : stationId !== undefined && !incident.selection ? (
+        <aside className="panel incident-panel" style={{ width: PANEL_WIDTH }}>
+          <StationPanel id={stationId} canManage={canSite(user)} moving={false} moveTarget={null} onMoveEnd={() => {}} onClose={() => setStationId(undefined)} />
+        </aside>
       ) : cases && incident.selection ? (
         <IncidentPanel
           selection={incident.selection}

@@ -19,6 +19,21 @@ const zhCN = {
     psych_legal: '心', self_governance: '自', police_post: '警',
     party_service_center: '党', social_psych_room: '社', mediation_room: '调',
   },
+  stations: {
+    title: '站点登记', add: '添加站点', importButton: '导入', addTitle: '新站点', register: '登记', loading: '加载中…',
+    clickHint: '点击地图上的站点查看详情（共 {{n}} 个，含已关闭）。', pickHint: '在地图上点击新站点的位置', repick: '再次点击可改位置',
+    pickBanner: '在地图上点击新站点的位置（Esc 取消）', movePrompt: '在地图上点击新位置（Esc 取消）',
+    moveTo: '移到 {{lon}}, {{lat}}？', confirmMove: '确认移动', edit: '编辑', move: '移动', close: '关闭站点', reopen: '重新开放',
+    save: '保存', cancel: '取消', metres: '{{m}} 米', typeDefault: '类型默认',
+    state: { open: '运行中', planned: '待开放', closed: '已关闭' },
+    field: { type: '类型', name: '名称', radius: '服务半径（米）', openedOn: '开放日期', closedOn: '关闭日期', capacity: '容量', notes: '备注', location: '位置', area: '所在网格' },
+    import: {
+      title: '导入站点', file: '文件（CSV 或 GeoJSON）',
+      formatHint: 'CSV 表头：type,name,lon,lat[,service_radius_m,opened_on,capacity,notes]（也认 类型/名称/经度/纬度）；或 GeoJSON 点要素集合，属性同名。',
+      check: '检查（不写入）', commit: '全部导入', index: '序号',
+      checked: '{{n}} 条可导入，{{m}} 条被拒', imported: '已导入 {{n}} 个站点', nothing: '有 {{m}} 条被拒，未导入任何站点',
+    },
+  },
   login: {
     username: '用户名', password: '密码', submit: '登录', logout: '退出', wrong: '用户名或密码错误',
     limited: '尝试次数过多：{{message}}',
@@ -156,6 +171,21 @@ const en: typeof zhCN = {
   stationGlyph: {
     psych_legal: 'L', self_governance: 'S', police_post: 'P',
     party_service_center: 'C', social_psych_room: 'Y', mediation_room: 'M',
+  },
+  stations: {
+    title: 'Station registry', add: 'Add station', importButton: 'Import', addTitle: 'New station', register: 'Register', loading: 'Loading…',
+    clickHint: 'Click a station on the map for its record ({{n}}, closed ones included).', pickHint: 'Click the map where the station stands', repick: 'click again to change',
+    pickBanner: 'Click the map where the new station stands (Esc cancels)', movePrompt: 'Click the new place on the map (Esc cancels)',
+    moveTo: 'Move to {{lon}}, {{lat}}?', confirmMove: 'Confirm move', edit: 'Edit', move: 'Move', close: 'Close station', reopen: 'Reopen',
+    save: 'Save', cancel: 'Cancel', metres: '{{m}} m', typeDefault: 'type default',
+    state: { open: 'Open', planned: 'Opens later', closed: 'Closed' },
+    field: { type: 'Type', name: 'Name', radius: 'Service radius (m)', openedOn: 'Opened on', closedOn: 'Closed on', capacity: 'Capacity', notes: 'Notes', location: 'Location', area: 'Areas' },
+    import: {
+      title: 'Import stations', file: 'File (CSV or GeoJSON)',
+      formatHint: 'CSV header: type,name,lon,lat[,service_radius_m,opened_on,capacity,notes]; or a GeoJSON FeatureCollection of points with those properties.',
+      check: 'Check (writes nothing)', commit: 'Import all', index: 'Record',
+      checked: '{{n}} ready to import, {{m}} rejected', imported: '{{n}} stations imported', nothing: '{{m}} rejected: nothing imported',
+    },
   },
   login: {
     username: 'Username', password: 'Password', submit: 'Sign in', logout: 'Sign out', wrong: 'Wrong username or password',

@@ -7,7 +7,7 @@ import { Header } from '../app/Header.tsx'
 import { configQuery } from '../app/queries.ts'
 import { useSettings } from '../app/settings.ts'
 import { useDrill } from '../areas/useDrill.ts'
-import type { User } from '../auth/queries.ts'
+import { canSite, type User } from '../auth/queries.ts'
 import { errorText } from '../incidents/errors.ts'
 import { colorOf, css, STATION_COLORS } from '../map/colors.ts'
 import { useFontReady } from '../map/fonts.ts'
@@ -16,6 +16,7 @@ import { chosenSiteLayers, NEW_SITE_COLOR, serviceAreaLayer, UNCOVERED_COLOR, un
 import { MapView, type FitRequest } from '../map/MapView.tsx'
 import { useBasemapInputs } from '../map/useBasemapInputs.ts'
 import { stationsQuery } from '../stations/queries.ts'
+import { StationRegistryPanel, useStationRegistry } from '../stations/StationRegistry.tsx'
 import {
   loadScenarios, saveScenarios, sitesFile, solveSiting, stationCoverageQuery, uncoveredQuery,
   type CoverageArgs, type Scenario, type SitingModel, type SitingRequest, type SitingResult,
@@ -72,6 +73,8 @@ export function PlannerPage({ user }: { user: User }) {
   const drill = useDrill(chosenId, home)
   const detail = drill.detail
   const stations = useQuery(stationsQuery())
+  // The station registry: every station drawn, click one for its panel, add, move, close, import.
+  const registry = useStationRegistry(config.data?.districtBbox ?? undefined)
   const [fit, setFit] = useState<FitRequest | null>(null)
   const [draft, setDraft] = useState<Draft>({
     model: 'mclp', stationType: 'self_governance', radius: 500, k: 5, targetPct: 90, candidates: 'buildings', weight: 'households', exact: false,
@@ -144,19 +147,20 @@ export function PlannerPage({ user }: { user: User }) {
     out.push(serviceAreaLayer(kept, radius, colorOf(STATION_COLORS, solve.data?.req.stationType ?? draft.stationType)))
     if (!result) out.push(uncoveredLayer(uncoveredPoints))
     if (result) out.push(...chosenSiteLayers(result.sites.map((s, i) => ({ lon: s.lon, lat: s.lat, rank: i + 1 })), radius, fontReady))
+    out.push(...registry.layers)
     return out
-  }, [drill.contextFeatures, drill.selectedFeature, kept, radius, result, fontReady, solve.data, draft.stationType, uncoveredPoints])
+  }, [drill.contextFeatures, drill.selectedFeature, kept, radius, result, fontReady, solve.data, draft.stationType, uncoveredPoints, registry.layers])
 
-  const onClick = useCallback(() => {}, [])
+  const onClick = registry.onClick
   const onHover = useCallback(() => {}, [])
   const { basemap, data: baseData } = useBasemapInputs(settings.basemapUrl ?? config.data?.basemapUrl ?? '', drill.district)
   const unit = result?.model === 'pmedian' ? t('planner.metres') : t('planner.households')
 
   return (
-    <div className="app planner">
+    <div className={`app planner ${registry.pickMode ? 'picking' : ''}`}>
       <MapView
         layers={layers}
-        dataReady={!!detail && !!stations.data}
+        dataReady={!!detail && !!stations.data && registry.ready}
         basemap={basemap}
         data={baseData}
         visibility={{ roads: settings.layers.roads, buildings: false }}
@@ -167,6 +171,10 @@ export function PlannerPage({ user }: { user: User }) {
         onClick={onClick}
       />
       <Header config={config.data} user={user} />
+      {registry.pickMode && <div className="banner pick" data-testid="station-pick-banner">{t(registry.pickMode === 'add' ? 'stations.pickBanner' : 'stations.movePrompt')}</div>}
+      <div className="left-column">
+        <StationRegistryPanel reg={registry} canManage={canSite(user)} />
+      </div>
       <aside className="panel area-panel planner-panel" style={{ width: PANEL_WIDTH }} data-testid="planner-panel" data-area-id={detail?.id}>
         <h2>{t('planner.title')}</h2>
         <form className="planner-form" onSubmit={submit} data-testid="siting-form">
