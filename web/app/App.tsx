@@ -4,12 +4,14 @@ import { useCallback, useEffect, useMemo, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { AreaPanel } from '../areas/AreaPanel.tsx'
 import { useCoverageCheck, type CoverageProblem } from '../areas/coverage.ts'
+import { useAsOf } from '../areas/history.ts'
 import { useDrill } from '../areas/useDrill.ts'
 import { ImportDialog } from '../incidents/ImportDialog.tsx'
 import { IncidentPanel } from '../incidents/IncidentPanel.tsx'
 import { incidentDetailQuery } from '../incidents/queries.ts'
 import { ReportForm } from '../incidents/ReportForm.tsx'
 import { useIncidentSelection } from '../incidents/useIncidentSelection.ts'
+import { asOfLayer } from '../map/layers/areas.ts'
 import { coverageProblemsLayer } from '../map/layers/coverage.ts'
 import { incidentMarkersLayer, pickSurfaceLayer, type IncidentMarker } from '../map/layers/incidents.ts'
 import { bboxOf, snapBbox } from '../map/geometry.ts'
@@ -48,6 +50,8 @@ export function App({ user }: { user: User }) {
   const cases = readsCases(user)
   const coverage = useCoverageCheck(drill.selectedId)
   const problems = coverage.result?.features
+  const asOf = useAsOf(drill.selectedId)
+  const asOfChildren = asOf.children?.features
 
   // Incidents: the open one, a location being picked (report or move) and the point picked, the import dialog.
   const incident = useIncidentSelection()
@@ -78,11 +82,12 @@ export function App({ user }: { user: User }) {
     if (picked) markers.push({ position: picked, kind: 'draft' })
     const list: LayersList = []
     // Coverage problems above every data layer: they are what the user asked to see.
+    if (asOfChildren) list.push(asOfLayer(asOfChildren))
     if (problems?.length) list.push(coverageProblemsLayer(problems, coverage.selectedProblem))
     list.push(incidentMarkersLayer(markers))
     if (districtBbox) list.push(pickSurfaceLayer(districtBbox, { active: !!pickMode }))
     return list
-  }, [openPosition?.[0], openPosition?.[1], picked, pickMode, districtBbox, problems, coverage.selectedProblem])
+  }, [openPosition?.[0], openPosition?.[1], picked, pickMode, districtBbox, problems, coverage.selectedProblem, asOfChildren])
   const mapLayers = useMapLayers(config.data, drill, viewport, settings, cases, overlays)
 
   const zoomedIn = !!viewport && viewport.zoom >= DETAIL_ZOOM
@@ -234,6 +239,7 @@ export function App({ user }: { user: User }) {
             user={user}
             width={PANEL_WIDTH}
             coverage={coverage}
+            asOf={asOf}
             onSelect={select}
             onFocusProblem={focusProblem}
             onClose={() => {

@@ -99,6 +99,10 @@ const zhCN = {
     shown: '显示 {{n}} 个事件', aggregatesOnly: '规划员仅可查看事件统计（区域面板），不显示单个事件。',
   },
   legend: { title: '图例', levels: '区划层级', stations: '站点类型', incidents: '事件类型', coverage: '覆盖校验问题' },
+  history: {
+    title: '边界历史', current: '现行', initial: '初始数据', asOf: '查看某日边界', asOfSummary: '{{day}} 日终的下级区域 {{then}} 个（紫色虚线），现在 {{now}} 个',
+    change: { insert: '新建', update: '修改', delete: '撤销' },
+  },
   coverage: {
     validate: '校验全覆盖', running: '校验中…', allLevels: '包含所有下级', clear: '清除',
     full: '全覆盖 ✓ 无缝隙、无重叠', checked: '已校验 {{parents}} 个上级区域、{{children}} 个下级区域（碎片阈值：{{m2}} m² 或宽 {{width}} m）',
@@ -252,6 +256,10 @@ const en: typeof zhCN = {
     shown: '{{n}} incidents shown', aggregatesOnly: 'Planners see incident statistics (area panel), not individual incidents.',
   },
   legend: { title: 'Legend', levels: 'Area levels', stations: 'Station types', incidents: 'Incident types', coverage: 'Coverage problems' },
+  history: {
+    title: 'Boundary history', current: 'current', initial: 'initial data', asOf: 'Boundaries as of', asOfSummary: 'At the end of {{day}}: {{then}} child areas (dashed purple); now {{now}}',
+    change: { insert: 'created', update: 'changed', delete: 'removed' },
+  },
   coverage: {
     validate: 'Validate coverage', running: 'Validating…', allLevels: 'All levels below', clear: 'Clear',
     full: 'Full coverage ✓ no gaps, no overlaps', checked: 'Checked {{parents}} parent areas, {{children}} child areas (sliver: under {{m2}} m² or {{width}} m wide)',

@@ -1,3 +1,4 @@
+import { PathStyleExtension } from '@deck.gl/extensions'
 import { GeoJsonLayer } from '@deck.gl/layers'
 import type { AreaFeature } from '../../app/client.ts'
 import { LEVEL_STYLE, SELECTION_COLOR, type RGBA } from '../colors.ts'
@@ -51,4 +52,22 @@ export function selectionLayer(feature: AreaFeature | undefined) {
     lineWidthUnits: 'pixels',
     pickable: false,
   })
+}
+
+/** Boundaries as they were on a past day (area versions): dashed purple outlines over today's. */
+export const AS_OF_COLOR: [number, number, number] = [123, 31, 162]
+export function asOfLayer(features: { geometry: unknown }[]) {
+  return new GeoJsonLayer({
+    id: 'areas-as-of',
+    data: features as never,
+    filled: false,
+    stroked: true,
+    getLineColor: [...AS_OF_COLOR, 230],
+    lineWidthUnits: 'pixels',
+    getLineWidth: 2.5,
+    getDashArray: [5, 3],
+    dashJustified: true,
+    extensions: [new PathStyleExtension({ dash: true })],
+    pickable: false,
+  } as never)
 }
