@@ -13,6 +13,8 @@ import { canRunBrowser, countColours, openBrowserSession, settle, signInPage, ty
 type RGB = [number, number, number]
 /** IMPORT_ACTION_COLORS.update in web/map/colors.ts. */
 const UPDATE: RGB = [118, 255, 3]
+/** COVERAGE_COLORS.gap: the gaps a crossed ring leaves, drawn like the coverage check's. */
+const GAP: RGB = [255, 0, 170]
 
 /** Pixels of the map area (left of the side panel) within 30 of the colour. */
 const mapColour = (page: Page, rgb: RGB) => countColours(page, [rgb], { tol: 30, rightInset: 400 })
@@ -133,6 +135,7 @@ describe.skipIf(!canRunBrowser)('boundary import and export in a real browser', 
     const ring = fc.features[1].geometry.coordinates[0][0]
     // Two consecutive vertices exchanged: the ring's edges cross.
     ;[ring[1], ring[2]] = [ring[2], ring[1]]
+    const gapsBefore = await mapColour(page, GAP)
     await upload('broken.geojson', JSON.stringify(fc))
     const invalid = page.locator('[data-testid=area-import-problems] button[data-kind=invalid]')
     await invalid.first().waitFor({ timeout: 30_000 })
@@ -144,6 +147,10 @@ describe.skipIf(!canRunBrowser)('boundary import and export in a real browser', 
     expect(await summary().getAttribute('data-committable')).toBe('false')
     expect(await page.isDisabled('[data-testid=area-import-commit]')).toBe(true)
     expect(await page.locator('[data-testid=legend-coverage]').count()).toBe(1)
+    // The gaps beside the crossed ring are listed as warnings and drawn.
+    expect(Number(await summary().getAttribute('data-warnings'))).toBeGreaterThan(0)
+    await settle(page)
+    expect(await mapColour(page, GAP)).toBeGreaterThan(gapsBefore + 200)
 
     // The listed problem frames its place on the map.
     await invalid.first().click()

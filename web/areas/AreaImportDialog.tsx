@@ -39,7 +39,7 @@ export function AreaImportDialog({ detail: d, state: s, onFocus }: Props) {
 
   return (
     <section className="area-import import-dialog" data-testid="area-import" aria-label={t('areaImport.title', { level })}>
-      <div className="panel-title">
+      <div className="area-import-head">
         <h3>{t('areaImport.title', { level })}</h3>
         <button type="button" className="icon-button" onClick={s.close} aria-label={t('areaImport.close')} title={t('areaImport.close')} data-testid="area-import-close">
           ×
