@@ -94,6 +94,10 @@ describe.skipIf(!canRunBrowser)('boundary import and export in a real browser', 
     expect(await summary().getAttribute('data-remove')).toBe('0')
     expect(await summary().getAttribute('data-committable')).toBe('true')
     expect(await page.textContent('[data-testid=area-import-counts]')).toBe(`新增 0 · 更新 ${grid.children.length} · 删除 0`)
+    await page.click('[data-testid=lang-en]')
+    expect(await page.textContent('[data-testid=area-import-counts]')).toBe(`insert 0 · update ${grid.children.length} · remove 0`)
+    expect(await page.textContent('[data-testid=area-import] h3')).toBe('Import boundaries (Micro-grid)')
+    await page.click('[data-testid=lang-zh-CN]')
     expect(await page.locator('[data-testid=area-import-problems] button[data-blocking=true]').count()).toBe(0)
     expect(await page.isEnabled('[data-testid=area-import-commit]')).toBe(true)
     // The mapping offers the file's columns and shows which the server picked.

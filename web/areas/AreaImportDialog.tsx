@@ -132,10 +132,14 @@ export function AreaImportDialog({ detail: d, state: s, onFocus }: Props) {
           <p className="hint">
             {t('areaImport.fileInfo', { format: summary.format, crs: summary.crs, encoding: summary.encoding ? ` · ${summary.encoding}` : '', n: n(summary.features) })}
           </p>
-          <p className="area-import-counts">
+          <p className="area-import-counts" data-testid="area-import-counts">
             <span className="swatch" style={{ background: css(IMPORT_ACTION_COLORS.insert) }} />
+            {t('areaImport.insert')} {n(summary.insert)}
+            {' · '}
             <span className="swatch" style={{ background: css(IMPORT_ACTION_COLORS.update) }} />
-            <span data-testid="area-import-counts">{t('areaImport.summary', { insert: n(summary.insert), update: n(summary.update), remove: n(summary.remove.length) })}</span>
+            {t('areaImport.update')} {n(summary.update)}
+            {' · '}
+            {t('areaImport.remove')} {n(summary.remove.length)}
           </p>
           {summary.remove.length > 0 && (
             <p className="hint" data-testid="area-import-removes">
