@@ -23,6 +23,9 @@ export const PREVIEW_TTL_MINUTES = 60
 /** A sub-area may stick out of its re-drawn area by less than this (m²) before the import is refused. */
 const SUB_AREA_TOLERANCE_M2 = 1
 
+/** A file with more columns than this lists only the first ones (a mapping may still name any). */
+const MAX_FILE_COLUMNS = 100
+
 const CHILD_LEVEL: Partial<Record<AreaLevel, AreaLevel>> = { district: 'street', street: 'community', community: 'grid', grid: 'micro_grid' }
 
 const ImportableLevel = z.enum(AREA_LEVELS.slice(1) as [AreaLevel, ...AreaLevel[]])
@@ -131,6 +134,18 @@ function describeCoverage(raw: Array<{ geometry: unknown; properties: Omit<Impor
   })
 }
 
+/** Attribute names of the file's features in the order first seen (at most MAX_FILE_COLUMNS): the choices of a mapping. */
+function fileColumns(features: Array<{ properties: Record<string, unknown> }>): string[] {
+  const seen = new Set<string>()
+  for (const f of features) {
+    for (const k of Object.keys(f.properties)) {
+      if (seen.size >= MAX_FILE_COLUMNS) return [...seen]
+      seen.add(k)
+    }
+  }
+  return [...seen]
+}
+
 type Fact = {
   fid: number
   touches: boolean
@@ -200,6 +215,7 @@ const PreviewSchema = z
       crs: z.string(),
       encoding: z.string().nullable(),
       columns: z.record(z.string(), z.string().nullable()),
+      file_columns: z.array(z.string()).openapi({ description: 'the columns (attribute names) found in the file, first seen first, for choosing a mapping' }),
       features: z.number(),
       blocking: z.number(),
       warnings: z.number(),
@@ -318,6 +334,7 @@ export const areaImportRoutes = newRouter()
       crs: read.crs,
       encoding: read.encoding,
       columns,
+      file_columns: fileColumns(read.features),
       features: mapped.length,
       blocking: blocking.length,
       warnings: problems.length - blocking.length,

@@ -95,6 +95,8 @@ describe('POST /api/areas/import: a good file', () => {
     expect(status, JSON.stringify(body)).toBe(200)
     expect(body.problems).toEqual([])
     expect(body.summary).toMatchObject({ format: 'geojson', features: micro.length, blocking: 0, committable: true, insert: 0, update: micro.length, remove: [] })
+    // The file's columns, for the dialog's mapping choices.
+    expect(body.summary.file_columns).toEqual(['name', 'code', 'hh'])
     expect(body.features.features.map((f: { properties: { code: string; action: string } }) => [f.properties.code, f.properties.action])).toEqual(
       micro.map((m) => [m.code, 'update']),
     )
@@ -335,5 +337,187 @@ describe('export and commit', () => {
     expect((await commit(commander, body.previewId)).status).toBe(404)
     const audited = await t.db.pool.query(`select count(*)::int n from audit_log where target = 'area_import' and username = 'commander'`)
     expect(audited.rows[0].n).toBeGreaterThan(0)
+  })
+})
+
+describe('commit: split a micro-grid, then merge it back', () => {
+  // The grid's micro-grid with the most incidents is cut in two along the vertical line through its
+  // centre: the west/east piece holding the lower corner keeps its code (update, same id), the other
+  // gets a new code (insert). Re-importing the grid's exported GeoJSON then merges them back (the
+  // new one is removed) and leaves the grid exactly as it was: same ids, codes, shapes and links.
+  const NEW_CODE = `T-SPLIT-${process.pid}`
+  const HISTORY_MARK = `split test ${process.pid}`
+  let target: { id: number; code: string }
+  let exported: Uint8Array
+  let testPerson: number
+  let testUser: number
+  let original: Awaited<ReturnType<typeof links>>
+  let originalAreas: Awaited<ReturnType<typeof snapshot>>
+
+  /** Micro-grid of every incident, history row and building of the grid, and the people/user links: what must come back. */
+  const links = async () => ({
+    incidents: (await t.db.pool.query(`select id, micro_grid_id from incidents where grid_id = $1 order by id`, [grid])).rows,
+    events: (await t.db.pool.query(`select e.id, e.micro_grid_id from incident_events e join incidents i on i.id = e.incident_id where i.grid_id = $1 order by e.id`, [grid])).rows,
+    buildings: (await t.db.pool.query(`select id, micro_grid_id from buildings where grid_id = $1 order by id`, [grid])).rows,
+    people: (await t.db.pool.query(`select person_id, area_id from person_areas where area_id in (select id from areas where parent_id = $1) order by 1, 2`, [grid])).rows,
+    tasks: (await t.db.pool.query(`select id, grid_id, street_id from patrol_tasks where grid_id = $1 order by id`, [grid])).rows,
+  })
+
+  beforeAll(async () => {
+    const r = await t.db.pool.query(
+      `select m.id, m.code from areas m left join incidents i on i.micro_grid_id = m.id
+       where m.parent_id = $1 group by m.id order by count(i.id) desc, m.id limit 1`,
+      [grid],
+    )
+    target = r.rows[0]
+    // A person and an account of the test's own, so their links can be checked and removed afterwards.
+    testPerson = (await t.db.pool.query(`insert into people (name, role) values ('split test', 'micro_grid_leader') returning id`)).rows[0].id
+    testUser = (await t.db.pool.query(`insert into users (username, password_hash, role) values ($1, 'x', 'grid_member') returning id`, [`split-${process.pid}`])).rows[0].id
+    // The seed writes no history: one row per incident of the target, marked to be removed afterwards.
+    await t.db.pool.query(
+      `insert into incident_events (incident_id, street_id, community_id, grid_id, micro_grid_id, to_status, comment)
+       select id, street_id, community_id, grid_id, micro_grid_id, 'reported', $2 from incidents where micro_grid_id = $1`,
+      [target.id, HISTORY_MARK],
+    )
+  })
+
+  afterAll(async () => {
+    // If a step failed before the merge, put the exported originals back (a no-op after a merge).
+    if (exported && (await t.db.pool.query(`select 1 from areas where code = $1`, [NEW_CODE])).rows.length > 0) {
+      const p = await preview(commander, exported, { mapping: EXPORT_MAPPING })
+      if (p.status === 200) await commit(commander, p.body.previewId)
+    }
+    await t.db.pool.query(`delete from incident_events where comment = $1`, [HISTORY_MARK])
+    await t.db.pool.query(`delete from users where id = $1`, [testUser])
+    await t.db.pool.query(`delete from person_areas where person_id = $1`, [testPerson])
+    await t.db.pool.query(`delete from people where id = $1`, [testPerson])
+  })
+
+  const EXPORT_MAPPING = JSON.stringify({ name: 'name', code: 'code', households: 'households' })
+
+  it('splits: one piece keeps the id, one is inserted; incidents, history and buildings follow; audited; still tiled', async () => {
+    const before = { areas: await snapshot(), links: await links() }
+    original = before.links
+    originalAreas = before.areas
+    const res = await commander.get(`/api/areas/export?parent=${grid}&format=geojson`)
+    exported = new Uint8Array(await res.arrayBuffer())
+    // A preview of the unchanged grid, made before the split: stale once it is committed.
+    const early = await preview(commander, exported, { mapping: EXPORT_MAPPING })
+    expect(early.status).toBe(200)
+
+    const pieces = (
+      await t.db.pool.query(
+        `with m as (select geom, ST_Centroid(geom) c from areas where id = $1),
+         s as (select (ST_Dump(ST_Split(ST_GeometryN(m.geom, 1), ST_SetSRID(ST_MakeLine(
+             ST_MakePoint(ST_X(m.c), ST_YMin(m.geom) - 0.001), ST_MakePoint(ST_X(m.c), ST_YMax(m.geom) + 0.001)), 4326)))).geom as g from m)
+         select ST_AsGeoJSON(g, 15)::json as geometry from s order by ST_XMin(g)`,
+        [target.id],
+      )
+    ).rows.map((r) => r.geometry)
+    expect(pieces).toHaveLength(2)
+    const fc = JSON.parse(new TextDecoder().decode(exported))
+    const i = fc.features.findIndex((f: { properties: { code: string } }) => f.properties.code === target.code)
+    const kept = fc.features[i]
+    fc.features.splice(i, 1,
+      { ...kept, geometry: pieces[0] },
+      { type: 'Feature', geometry: pieces[1], properties: { ...kept.properties, id: null, code: NEW_CODE, name: `${kept.properties.name} 东` } })
+    const split = await preview(commander, new TextEncoder().encode(JSON.stringify(fc)), { mapping: EXPORT_MAPPING })
+    expect(split.status, JSON.stringify(split.body)).toBe(200)
+    expect(blockingKinds(split.body)).toEqual([])
+    expect(split.body.summary).toMatchObject({ committable: true, insert: 1, update: micro.length, remove: [] })
+
+    const done = await commit(commander, split.body.previewId)
+    expect(done.status, JSON.stringify(done.body)).toBe(200)
+    expect(done.body.inserted).toEqual([{ id: expect.any(Number), code: NEW_CODE, name: `${kept.properties.name} 东` }])
+    expect(done.body.updated).toHaveLength(micro.length)
+    expect(done.body.removed).toEqual([])
+    const added = done.body.inserted[0].id as number
+    const stored = (await t.db.pool.query(`select parent_id, level, path, street_id from areas where id = $1`, [added])).rows[0]
+    const gridRow = (await t.db.pool.query(`select path, street_id from areas where id = $1`, [grid])).rows[0]
+    expect(stored).toEqual({ parent_id: grid, level: 'micro_grid', path: [...gridRow.path, added], street_id: gridRow.street_id })
+
+    // Every incident and building that was in the target lies now in the piece holding its point.
+    const east = await t.db.pool.query(
+      `select i.id, i.micro_grid_id, ST_Intersects(a.geom, i.geom) as west from incidents i, areas a
+       where a.id = $2 and i.id = any($1::bigint[]) order by i.id`,
+      [before.links.incidents.filter((r) => r.micro_grid_id === target.id).map((r) => r.id), target.id],
+    )
+    const moved = east.rows.filter((r) => !r.west)
+    expect(moved.length).toBeGreaterThan(0)
+    expect(east.rows.length - moved.length).toBeGreaterThan(0)
+    for (const r of east.rows) expect(r.micro_grid_id, `incident ${r.id}`).toBe(r.west ? target.id : added)
+    // Their history rows follow them.
+    const history = await t.db.pool.query(`select e.micro_grid_id from incident_events e where e.incident_id = any($1::bigint[])`, [moved.map((r) => r.id)])
+    expect(history.rows.length).toBeGreaterThan(0)
+    expect(new Set(history.rows.map((r) => r.micro_grid_id))).toEqual(new Set([added]))
+    const buildings = await t.db.pool.query(
+      `select b.micro_grid_id, ST_Intersects(a.geom, ST_PointOnSurface(b.geom)) as west from buildings b, areas a
+       where a.id = $2 and b.id = any($1::int[])`,
+      [before.links.buildings.filter((r) => r.micro_grid_id === target.id).map((r) => r.id), target.id],
+    )
+    expect(buildings.rows.some((r) => !r.west)).toBe(true)
+    for (const r of buildings.rows) expect(r.micro_grid_id).toBe(r.west ? target.id : added)
+    // Nothing else of the grid moved; patrol tasks of the grid are untouched.
+    const after = await links()
+    const movedIds = new Set(moved.map((r) => r.id))
+    expect(after.incidents.filter((r) => !movedIds.has(r.id))).toEqual(before.links.incidents.filter((r) => !movedIds.has(r.id)))
+    expect(after.tasks).toEqual(before.links.tasks)
+
+    const audit = await t.db.pool.query(`select username, detail from audit_log where target = 'area_import' and detail->>'preview' = $1`, [split.body.previewId])
+    expect(audit.rows).toEqual([{ username: 'commander', detail: expect.objectContaining({ parent: grid, level: 'micro_grid', inserted: 1, updated: micro.length, removed: [] }) }])
+    const inserts = await t.db.pool.query(`select 1 from audit_log where target = 'areas' and action = 'insert' and $1::bigint = any(ids)`, [added])
+    expect(inserts.rows.length).toBe(1)
+    expect((await admin.json(`/api/areas/${grid}/coverage`)).body.features).toEqual([])
+
+    // The preview made before the split no longer matches the grid.
+    const stale = await commit(commander, early.body.previewId)
+    expect(stale.status).toBe(409)
+    expect(stale.body.error).toBe('stale_preview')
+  })
+
+  it('merges back: the inserted micro-grid is removed, what pointed at it moves, and the grid is as before', async () => {
+    const added = (await t.db.pool.query(`select id from areas where code = $1`, [NEW_CODE])).rows[0]?.id as number
+    expect(added).toBeGreaterThan(0)
+    await t.db.pool.query(`insert into person_areas (person_id, area_id) values ($1, $2)`, [testPerson, added])
+    await t.db.pool.query(`insert into user_areas (user_id, area_id) values ($1, $2)`, [testUser, added])
+    const onAdded = (await t.db.pool.query(`select id from incidents where micro_grid_id = $1 order by id`, [added])).rows.map((r) => r.id)
+    expect(onAdded.length).toBeGreaterThan(0)
+
+    const merge = await preview(commander, exported, { mapping: EXPORT_MAPPING })
+    expect(merge.status, JSON.stringify(merge.body)).toBe(200)
+    expect(merge.body.summary).toMatchObject({ committable: true, insert: 0, update: micro.length, remove: [{ id: added, code: NEW_CODE }] })
+    const done = await commit(commander, merge.body.previewId)
+    expect(done.status, JSON.stringify(done.body)).toBe(200)
+    expect(done.body.removed).toEqual([{ id: added, code: NEW_CODE, name: expect.any(String) }])
+    expect(done.body.inserted).toEqual([])
+    expect(done.body.relocated).toMatchObject({ people_links: 1, user_links: 1 })
+    expect((await t.db.pool.query(`select 1 from areas where id = $1`, [added])).rows).toEqual([])
+
+    // The removed area's incidents, their history and its links are the target's again.
+    expect((await t.db.pool.query(`select distinct micro_grid_id from incidents where id = any($1::bigint[])`, [onAdded])).rows).toEqual([{ micro_grid_id: target.id }])
+    expect((await t.db.pool.query(`select distinct micro_grid_id from incident_events where incident_id = any($1::bigint[])`, [onAdded])).rows).toEqual([{ micro_grid_id: target.id }])
+    expect((await t.db.pool.query(`select area_id from person_areas where person_id = $1`, [testPerson])).rows).toEqual([{ area_id: target.id }])
+    expect((await t.db.pool.query(`select area_id from user_areas where user_id = $1`, [testUser])).rows).toEqual([{ area_id: target.id }])
+    const audit = await t.db.pool.query(`select detail from audit_log where target = 'area_import' and detail->>'preview' = $1`, [merge.body.previewId])
+    expect(audit.rows).toEqual([{ detail: expect.objectContaining({ removed: [added], inserted: 0 }) }])
+    expect((await t.db.pool.query(`select 1 from audit_log where target = 'areas' and action = 'delete' and $1::bigint = any(ids)`, [added])).rows.length).toBe(1)
+
+    // Exactly as before the split.
+    await t.db.pool.query(`delete from person_areas where person_id = $1`, [testPerson])
+    // Ids, codes and shapes byte for byte (the exported GeoJSON carries every double exactly).
+    expect(await snapshot()).toEqual(originalAreas)
+    expect(await links()).toEqual(original)
+    expect((await admin.json(`/api/areas/${grid}/coverage`)).body.features).toEqual([])
+  })
+
+  it('answers 410 for an expired preview and commits nothing', async () => {
+    const before = await snapshot()
+    const p = await preview(commander, gridGeoJson())
+    expect(p.status).toBe(200)
+    await t.db.pool.query(`update area_import_previews set expires_at = now() - interval '1 second' where id = $1`, [p.body.previewId])
+    const res = await commit(commander, p.body.previewId)
+    expect(res.status).toBe(410)
+    expect(res.body.error).toBe('preview_expired')
+    expect(await snapshot()).toEqual(before)
   })
 })

@@ -3,6 +3,7 @@ import { useQuery } from '@tanstack/react-query'
 import { useCallback, useEffect, useMemo, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { AreaPanel } from '../areas/AreaPanel.tsx'
+import { polygonOf, useAreaImport, type ImportProblem } from '../areas/areaImport.ts'
 import { useCoverageCheck, type CoverageProblem } from '../areas/coverage.ts'
 import { useAsOf } from '../areas/history.ts'
 import { useDrill } from '../areas/useDrill.ts'
@@ -12,6 +13,7 @@ import { incidentDetailQuery } from '../incidents/queries.ts'
 import { ReportForm } from '../incidents/ReportForm.tsx'
 import { useIncidentSelection } from '../incidents/useIncidentSelection.ts'
 import { asOfLayer } from '../map/layers/areas.ts'
+import { areaImportLayers } from '../map/layers/areaImport.ts'
 import { coverageProblemsLayer } from '../map/layers/coverage.ts'
 import { incidentMarkersLayer, pickSurfaceLayer, type IncidentMarker } from '../map/layers/incidents.ts'
 import { bboxOf, snapBbox } from '../map/geometry.ts'
@@ -52,6 +54,8 @@ export function App({ user }: { user: User }) {
   const problems = coverage.result?.features
   const asOf = useAsOf(drill.selectedId)
   const asOfChildren = asOf.children?.features
+  const areaImport = useAreaImport(drill.selectedId)
+  const importFeatures = areaImport.preview?.features.features
 
   // Incidents: the open one, a location being picked (report or move) and the point picked, the import dialog.
   const incident = useIncidentSelection()
@@ -84,10 +88,12 @@ export function App({ user }: { user: User }) {
     // Coverage problems above every data layer: they are what the user asked to see.
     if (asOfChildren) list.push(asOfLayer(asOfChildren))
     if (problems?.length) list.push(coverageProblemsLayer(problems, coverage.selectedProblem))
+    // An import preview: the file's features and their problems, over the boundaries they would replace.
+    if (importFeatures) list.push(...areaImportLayers(importFeatures, areaImport.problems, areaImport.selectedProblem))
     list.push(incidentMarkersLayer(markers))
     if (districtBbox) list.push(pickSurfaceLayer(districtBbox, { active: !!pickMode }))
     return list
-  }, [openPosition?.[0], openPosition?.[1], picked, pickMode, districtBbox, problems, coverage.selectedProblem, asOfChildren])
+  }, [openPosition?.[0], openPosition?.[1], picked, pickMode, districtBbox, problems, coverage.selectedProblem, asOfChildren, importFeatures, areaImport.problems, areaImport.selectedProblem])
   const mapLayers = useMapLayers(config.data, drill, viewport, settings, cases, overlays)
 
   const zoomedIn = !!viewport && viewport.zoom >= DETAIL_ZOOM
@@ -115,9 +121,11 @@ export function App({ user }: { user: User }) {
 
   // Every click on a listed problem frames it again, even the same one after the user panned away.
   const [problemFits, setProblemFits] = useState(0)
-  const focusProblem = useCallback((p: CoverageProblem) => {
+  const focusProblem = useCallback((p: CoverageProblem | ImportProblem) => {
+    const geometry = polygonOf(p.geometry)
+    if (!geometry) return
     setProblemFits((n) => n + 1)
-    setFit({ bbox: bboxOf(p.geometry), key: `problem-${p.id}-${problemFits + 1}`, animate: true })
+    setFit({ bbox: bboxOf(geometry), key: `problem-${p.id}-${problemFits + 1}`, animate: true })
   }, [problemFits])
 
   const points = mapLayers.incidents
@@ -196,7 +204,7 @@ export function App({ user }: { user: User }) {
           onReport={cases ? startReport : undefined}
           onImport={cases ? () => setImportOpen(true) : undefined}
         />
-        <Legend config={config.data} coverage={!!problems?.length} />
+        <Legend config={config.data} coverage={!!problems?.length || areaImport.problems.some((p) => polygonOf(p.geometry))} />
       </div>
       {cases && pickMode === 'report' ? (
         <ReportForm
@@ -240,11 +248,13 @@ export function App({ user }: { user: User }) {
             width={PANEL_WIDTH}
             coverage={coverage}
             asOf={asOf}
+            areaImport={areaImport}
             onSelect={select}
             onFocusProblem={focusProblem}
             onClose={() => {
               setPanelOpen(false)
               coverage.clear()
+              areaImport.close()
             }}
           />
         )

@@ -2,6 +2,9 @@ import { useTranslation } from 'react-i18next'
 import { formatNumber } from '../app/format.ts'
 import { colorOf, css, INCIDENT_COLORS } from '../map/colors.ts'
 import { inScope, type User } from '../auth/queries.ts'
+import { AreaExport } from './AreaExport.tsx'
+import { AreaImportDialog } from './AreaImportDialog.tsx'
+import { canExport, canImportInto, type AreaImport, type ImportProblem } from './areaImport.ts'
 import type { CoverageCheck, CoverageProblem } from './coverage.ts'
 import { CoveragePanel } from './CoveragePanel.tsx'
 import type { AsOf } from './history.ts'
@@ -14,13 +17,14 @@ interface Props {
   width: number
   coverage: CoverageCheck
   asOf: AsOf
+  areaImport: AreaImport
   onSelect(id: number): void
-  onFocusProblem(problem: CoverageProblem): void
+  onFocusProblem(problem: CoverageProblem | ImportProblem): void
   onClose(): void
 }
 
-/** Side panel for the selected area: breadcrumb, figures, workers, incident counts, sub-areas. */
-export function AreaPanel({ drill, user, width, coverage, asOf, onSelect, onFocusProblem, onClose }: Props) {
+/** Side panel for the selected area: breadcrumb, coverage check, boundary history, import/export, figures, workers, incident counts, sub-areas. */
+export function AreaPanel({ drill, user, width, coverage, asOf, areaImport, onSelect, onFocusProblem, onClose }: Props) {
   const { t, i18n } = useTranslation()
   const lang = i18n.language
   const d = drill.detail
@@ -76,6 +80,19 @@ export function AreaPanel({ drill, user, width, coverage, asOf, onSelect, onFocu
       </div>
       <CoveragePanel detail={d} user={user} check={coverage} onFocus={onFocusProblem} />
       <HistoryPanel detail={d} asOf={asOf} />
+      {(canImportInto(user, d) || canExport(user, d)) && (
+        <section className="area-tools" data-testid="area-tools">
+          {canExport(user, d) && <AreaExport detail={d} />}
+          {canImportInto(user, d) && areaImport.areaId !== d.id && (
+            <div className="row">
+              <button type="button" className="button" onClick={() => areaImport.open(d.id, d.level)} data-testid="area-import-open">
+                {t('areaImport.open')}
+              </button>
+            </div>
+          )}
+          {canImportInto(user, d) && areaImport.areaId === d.id && <AreaImportDialog detail={d} state={areaImport} onFocus={onFocusProblem} />}
+        </section>
+      )}
       <dl className="facts">
         <dt>{t('panel.code')}</dt>
         <dd>{d.code}</dd>

@@ -51,6 +51,15 @@ export const COVERAGE_COLORS: Record<CoverageKind, RGB> = {
   sliver: [150, 0, 255],
 }
 
+/**
+ * Features of a boundary-import preview (web/map/layers/areaImport.ts, the import panel) by what
+ * the commit would do with them: bright hues no level, station or incident type uses.
+ */
+export const IMPORT_ACTION_COLORS: Record<'insert' | 'update', RGB> = {
+  insert: [0, 229, 255],
+  update: [118, 255, 3],
+}
+
 /** Kinds in the order the API lists them (invalid first): legend and summary. */
 export const COVERAGE_KIND_ORDER = Object.keys(COVERAGE_COLORS) as CoverageKind[]
 
