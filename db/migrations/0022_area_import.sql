@@ -39,11 +39,20 @@ create policy area_import_previews_own on area_import_previews for all to gridpu
   with check (account_id = nullif(current_setting('app.account_id', true), '')::integer);
 
 -- Commanders: areas strictly inside their scope (the policy is OR-ed with areas_admin_write).
-create policy areas_commander_write on areas for all to gridpulse_app
-  using (coalesce(current_setting('app.role', true) = 'commander'
+-- Writes only (reads stay with areas_read): a FOR ALL policy would be OR-ed into every read too.
+create policy areas_commander_insert on areas for insert to gridpulse_app
+  with check (coalesce((select current_setting('app.role', true) = 'commander')
+    and path && (select string_to_array(nullif(current_setting('app.scope_ids', true), ''), ',')::integer[])
+    and not array[id] && (select string_to_array(nullif(current_setting('app.scope_ids', true), ''), ',')::integer[]), false));
+create policy areas_commander_update on areas for update to gridpulse_app
+  using (coalesce((select current_setting('app.role', true) = 'commander')
     and path && (select string_to_array(nullif(current_setting('app.scope_ids', true), ''), ',')::integer[])
     and not array[id] && (select string_to_array(nullif(current_setting('app.scope_ids', true), ''), ',')::integer[]), false))
-  with check (coalesce(current_setting('app.role', true) = 'commander'
+  with check (coalesce((select current_setting('app.role', true) = 'commander')
+    and path && (select string_to_array(nullif(current_setting('app.scope_ids', true), ''), ',')::integer[])
+    and not array[id] && (select string_to_array(nullif(current_setting('app.scope_ids', true), ''), ',')::integer[]), false));
+create policy areas_commander_delete on areas for delete to gridpulse_app
+  using (coalesce((select current_setting('app.role', true) = 'commander')
     and path && (select string_to_array(nullif(current_setting('app.scope_ids', true), ''), ',')::integer[])
     and not array[id] && (select string_to_array(nullif(current_setting('app.scope_ids', true), ''), ',')::integer[]), false));
 
