@@ -12,6 +12,7 @@ import { analyticsRoutes } from './analytics/routes.ts'
 import { areaCoverageRoutes } from './areas/coverage.ts'
 import { areaExportRoutes } from './areas/export.ts'
 import { areaImportRoutes } from './areas/import.ts'
+import { microgridRoutes } from './areas/microgrids.ts'
 import { areasRoutes } from './areas/routes.ts'
 import { LoginLimiter, type LoginLimits } from './auth/limiter.ts'
 import { authenticate, authRoutes, loginRoutes, meRoutes } from './auth/routes.ts'
@@ -90,6 +91,7 @@ export function createApi(db: Database, opts: AppOptions = {}) {
     // Before the one-area routes: /areas/export must not be read as an area id.
     .route('/areas', areaImportRoutes)
     .route('/areas', areaExportRoutes)
+    .route('/areas', microgridRoutes)
     .route('/areas', areasRoutes)
     .route('/incidents', incidentsRoutes)
     // Before the one-incident routes: /incidents/export must not be read as an incident id.
