@@ -4,6 +4,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { AreaPanel } from '../areas/AreaPanel.tsx'
 import { useCoverageCheck, type CoverageProblem } from '../areas/coverage.ts'
+import { useMicrogridGeneration, type MicrogridPiece } from '../areas/microgrids.ts'
 import { useDrill } from '../areas/useDrill.ts'
 import { ImportDialog } from '../incidents/ImportDialog.tsx'
 import { IncidentPanel } from '../incidents/IncidentPanel.tsx'
@@ -11,6 +12,7 @@ import { incidentDetailQuery } from '../incidents/queries.ts'
 import { ReportForm } from '../incidents/ReportForm.tsx'
 import { useIncidentSelection } from '../incidents/useIncidentSelection.ts'
 import { coverageProblemsLayer } from '../map/layers/coverage.ts'
+import { microgridPreviewLayers } from '../map/layers/microgrids.ts'
 import { incidentMarkersLayer, pickSurfaceLayer, type IncidentMarker } from '../map/layers/incidents.ts'
 import { bboxOf, snapBbox } from '../map/geometry.ts'
 import { MapView, type FitRequest, type MapViewport } from '../map/MapView.tsx'
@@ -47,6 +49,9 @@ export function App({ user }: { user: User }) {
   const cases = readsCases(user)
   const coverage = useCoverageCheck(drill.selectedId)
   const problems = coverage.result?.features
+  const microgrids = useMicrogridGeneration(drill.selectedId)
+  const pieces = microgrids.preview?.features.features
+  const [selectedPiece, setSelectedPiece] = useState<number | undefined>()
 
   // Incidents: the open one, a location being picked (report or move) and the point picked, the import dialog.
   const incident = useIncidentSelection()
@@ -75,11 +80,13 @@ export function App({ user }: { user: User }) {
     if (picked) markers.push({ position: picked, kind: 'draft' })
     const list: LayersList = []
     // Coverage problems above every data layer: they are what the user asked to see.
+    // A generated preview below the coverage problems: a check of the grid answers for what is stored.
+    if (pieces?.length) list.push(...microgridPreviewLayers(pieces, selectedPiece))
     if (problems?.length) list.push(coverageProblemsLayer(problems, coverage.selectedProblem))
     list.push(incidentMarkersLayer(markers))
     if (districtBbox) list.push(pickSurfaceLayer(districtBbox, { active: !!pickMode }))
     return list
-  }, [openPosition?.[0], openPosition?.[1], picked, pickMode, districtBbox, problems, coverage.selectedProblem])
+  }, [openPosition?.[0], openPosition?.[1], picked, pickMode, districtBbox, problems, coverage.selectedProblem, pieces, selectedPiece])
   const mapLayers = useMapLayers(config.data, drill, viewport, settings, cases, overlays)
 
   const zoomedIn = !!viewport && viewport.zoom >= DETAIL_ZOOM
@@ -109,6 +116,12 @@ export function App({ user }: { user: User }) {
   const focusProblem = useCallback((p: CoverageProblem) => {
     setProblemFits((n) => n + 1)
     setFit({ bbox: bboxOf(p.geometry), key: `problem-${p.id}-${problemFits + 1}`, animate: true })
+  }, [problemFits])
+
+  const focusPiece = useCallback((p: MicrogridPiece) => {
+    setSelectedPiece(p.properties.fid)
+    setProblemFits((n) => n + 1)
+    setFit({ bbox: bboxOf(p.geometry), key: `piece-${p.id}-${problemFits + 1}`, animate: true })
   }, [problemFits])
 
   const points = mapLayers.incidents
@@ -218,11 +231,15 @@ export function App({ user }: { user: User }) {
             user={user}
             width={PANEL_WIDTH}
             coverage={coverage}
+            microgrids={microgrids}
+            selectedPiece={selectedPiece}
+            onFocusPiece={focusPiece}
             onSelect={select}
             onFocusProblem={focusProblem}
             onClose={() => {
               setPanelOpen(false)
               coverage.clear()
+              microgrids.discard()
             }}
           />
         )

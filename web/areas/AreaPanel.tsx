@@ -4,6 +4,8 @@ import { colorOf, css, INCIDENT_COLORS } from '../map/colors.ts'
 import { inScope, type User } from '../auth/queries.ts'
 import type { CoverageCheck, CoverageProblem } from './coverage.ts'
 import { CoveragePanel } from './CoveragePanel.tsx'
+import type { MicrogridGeneration, MicrogridPiece } from './microgrids.ts'
+import { MicrogridPanel } from './MicrogridPanel.tsx'
 import type { DrillState } from './useDrill.ts'
 
 interface Props {
@@ -11,13 +13,16 @@ interface Props {
   user: User
   width: number
   coverage: CoverageCheck
+  microgrids: MicrogridGeneration
+  selectedPiece?: number
+  onFocusPiece(piece: MicrogridPiece): void
   onSelect(id: number): void
   onFocusProblem(problem: CoverageProblem): void
   onClose(): void
 }
 
 /** Side panel for the selected area: breadcrumb, figures, workers, incident counts, sub-areas. */
-export function AreaPanel({ drill, user, width, coverage, onSelect, onFocusProblem, onClose }: Props) {
+export function AreaPanel({ drill, user, width, coverage, microgrids, selectedPiece, onFocusPiece, onSelect, onFocusProblem, onClose }: Props) {
   const { t, i18n } = useTranslation()
   const lang = i18n.language
   const d = drill.detail
@@ -72,6 +77,7 @@ export function AreaPanel({ drill, user, width, coverage, onSelect, onFocusProbl
         )}
       </div>
       <CoveragePanel detail={d} user={user} check={coverage} onFocus={onFocusProblem} />
+      <MicrogridPanel detail={d} user={user} generation={microgrids} selectedFid={selectedPiece} onFocus={onFocusPiece} />
       <dl className="facts">
         <dt>{t('panel.code')}</dt>
         <dd>{d.code}</dd>
