@@ -179,6 +179,8 @@ export interface GeneratedPiece extends MappedFeature {
   buildings: number
   area_m2: number
   action: 'insert' | 'update'
+  /** A point inside the piece (ST_PointOnSurface), for its label. */
+  label_point: [number, number]
 }
 
 /**
@@ -227,6 +229,7 @@ export async function generateMicrogrids(tx: RequestTx, gridId: number, b: Parti
     buildings: stats[p.group].buildings.length,
     area_m2: Math.round(p.m2 * 10) / 10,
     action: p.keeps === null ? 'insert' : 'update',
+    label_point: [p.lon, p.lat],
   }))
   const cov = await tx.execute<{ features: Array<{ geometry: unknown; properties: Omit<ImportProblem['properties'], 'blocking'> }> }>(
     coverageProblemsSql(
@@ -298,6 +301,7 @@ const GeneratedSchema = z
             buildings: z.number(),
             area_m2: z.number(),
             action: z.enum(['insert', 'update']).openapi({ description: 'update: the piece holds most of the micro-grid with this code, which keeps its id' }),
+            label_point: z.tuple([z.number(), z.number()]).openapi({ description: 'a point inside the piece (lon, lat), for its label' }),
           }),
         }),
       ),
@@ -362,7 +366,7 @@ export const microgridRoutes = newRouter().openapi(generateRoute, async (c) => {
           type: 'Feature' as const,
           id: f.fid,
           geometry: f.geometry,
-          properties: { fid: f.fid, code: f.code, name: f.name, households: f.households, buildings: f.buildings, area_m2: f.area_m2, action: f.action },
+          properties: { fid: f.fid, code: f.code, name: f.name, households: f.households, buildings: f.buildings, area_m2: f.area_m2, action: f.action, label_point: f.label_point },
         })),
       },
       problems,

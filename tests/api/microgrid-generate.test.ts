@@ -88,6 +88,14 @@ describe('POST /api/areas/:id/microgrids/generate', () => {
     )
     expect(per.map((r) => [r.households, r.buildings])).toEqual(pieces.map((p) => [p.properties.households, p.properties.buildings]))
     for (const r of per) expect(r.least_inside).toBeGreaterThan(0.999)
+    // Each label point lies inside its own piece.
+    const [labels] = await q(
+      `select bool_and(ST_Intersects(ST_SetSRID(ST_GeomFromGeoJSON(f->>'geometry'), 4326),
+         ST_SetSRID(ST_MakePoint((f#>>'{properties,label_point,0}')::float8, (f#>>'{properties,label_point,1}')::float8), 4326))) as inside
+       from json_array_elements($1::json) f`,
+      [json],
+    )
+    expect(labels.inside).toBe(true)
 
     const again = await generate(admin, grid)
     expect(again.status).toBe(200)

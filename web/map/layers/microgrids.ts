@@ -15,19 +15,6 @@ const LABEL_CHARS = '0123456789#· '
 
 const fill = (f: MicrogridPiece): RGBA => [...PALETTE[(f.properties.fid - 1) % PALETTE.length], FILL_ALPHA]
 
-/** A point inside a piece for its label: the middle of its first ring's bounding box, good enough for the convex-ish pieces generated. */
-function labelAt(f: MicrogridPiece): [number, number] {
-  const ring = f.geometry.coordinates[0]?.[0] ?? []
-  let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity]
-  for (const [x, y] of ring) {
-    x0 = Math.min(x0, x)
-    y0 = Math.min(y0, y)
-    x1 = Math.max(x1, x)
-    y1 = Math.max(y1, y)
-  }
-  return [(x0 + x1) / 2, (y0 + y1) / 2]
-}
-
 /**
  * Preview of generated micro-grids (web/areas/MicrogridPanel.tsx): each piece filled by its number,
  * outlined, labelled "#N · households"; the piece chosen in the list outlined in red. Pieces without
@@ -55,7 +42,7 @@ export function microgridPreviewLayers(pieces: MicrogridPiece[], selectedFid?: n
     new TextLayer<MicrogridPiece>({
       id: 'microgrid-preview-labels',
       data: drawable,
-      getPosition: labelAt,
+      getPosition: (f) => f.properties.label_point,
       getText: (f) => `#${f.properties.fid} · ${f.properties.households}`,
       getSize: LABEL_SIZE_PX,
       getColor: [20, 20, 20, 255],
