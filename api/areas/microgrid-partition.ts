@@ -232,16 +232,52 @@ function mergeSmall(g: Graph, groups: number[][], b: PartitionBounds): number[][
 }
 
 /**
+ * While there are more groups than the grid's households call for (pieceCount), merge the
+ * neighbouring pair (within `max` together) with the largest drop of |a − target| + |b − target| −
+ * |a + b − target|, e.g. 31 + 59 → 90 at target 100. Bisection leaves such pairs where buildings
+ * are large and a cut could not land near the wanted share. Capped at the ideal count, since that
+ * drop alone would also merge 60 + 70 into 130 and overshoot the target.
+ */
+function mergeTowardTarget(g: Graph, groups: number[][], b: PartitionBounds): number[][] {
+  const live = groups.map((keys) => ({ keys, h: g.households(keys) }))
+  const ideal = pieceCount(live.reduce((s, x) => s + x.h, 0), b)
+  while (live.length > ideal) {
+    const groupOf = new Map<number, number>()
+    live.forEach((grp, i) => grp.keys.forEach((k) => groupOf.set(k, i)))
+    let best: { i: number; j: number; gain: number } | null = null
+    live.forEach((grp, i) => {
+      const seen = new Set<number>()
+      for (const k of grp.keys) {
+        for (const n of g.neighbours.get(k)!.keys()) {
+          const j = groupOf.get(n)!
+          if (j <= i || seen.has(j)) continue
+          seen.add(j)
+          const sum = grp.h + live[j].h
+          if (sum > b.max) continue
+          const gain = Math.abs(grp.h - b.target) + Math.abs(live[j].h - b.target) - Math.abs(sum - b.target)
+          if (gain > 0 && (!best || gain > best.gain)) best = { i, j, gain }
+        }
+      }
+    })
+    if (!best) break
+    const { i, j } = best as { i: number; j: number }
+    live[i] = { keys: [...live[i].keys, ...live[j].keys].sort((p, q) => p - q), h: live[i].h + live[j].h }
+    live.splice(j, 1)
+  }
+  return live.map((x) => x.keys)
+}
+
+/**
  * Partition the territory graph into micro-grids: recursive bisection of each connected component
  * by straight cuts at the household-weighted position (trying four directions), then small groups
- * merged into neighbours. Answers groups of node keys, each sorted, ordered by smallest key. Groups
+ * merged into neighbours, then neighbours merged toward the target while there are more groups than the households call for. Answers groups of node keys, each sorted, ordered by smallest key. Groups
  * outside [min, max] remain only when the buildings allow no better (the caller reports them).
  */
 export function partitionTerritories(nodes: TerritoryNode[], edges: TerritoryEdge[], b: PartitionBounds): number[][] {
   const g = new Graph(nodes, edges)
   const groups: number[][] = []
   for (const comp of g.components(nodes.map((n) => n.key))) bisect(g, comp, b, groups)
-  return mergeSmall(g, groups, b)
+  return mergeTowardTarget(g, mergeSmall(g, groups, b), b)
     .map((keys) => [...keys].sort((p, q) => p - q))
     .sort((p, q) => p[0] - q[0])
 }
