@@ -13,6 +13,7 @@ import { areaCoverageRoutes } from './areas/coverage.ts'
 import { areaExportRoutes } from './areas/export.ts'
 import { areaHistoryRoutes } from './areas/history.ts'
 import { areaImportRoutes } from './areas/import.ts'
+import { microgridRoutes } from './areas/microgrids.ts'
 import { areasRoutes } from './areas/routes.ts'
 import { LoginLimiter, type LoginLimits } from './auth/limiter.ts'
 import { authenticate, authRoutes, loginRoutes, meRoutes } from './auth/routes.ts'
@@ -94,6 +95,7 @@ export function createApi(db: Database, opts: AppOptions = {}) {
     .route('/areas', areaImportRoutes)
     .route('/areas', areaExportRoutes)
     .route('/areas', areaHistoryRoutes)
+    .route('/areas', microgridRoutes)
     .route('/areas', areasRoutes)
     .route('/incidents', incidentsRoutes)
     // Before the one-incident routes: /incidents/export must not be read as an incident id.

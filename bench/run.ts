@@ -1,9 +1,10 @@
-// `npm run bench -- [areas|startup|seed|scope|login|analytics|interactive|coverage|siting|tracks|stcoverage|patrols] …`: each benchmark prints a table against its baseline.
+// `npm run bench -- [areas|startup|seed|scope|login|analytics|interactive|coverage|siting|tracks|stcoverage|patrols|microgen] …`: each benchmark prints a table against its baseline.
 import { benchAnalytics } from './analytics.ts'
 import { benchAreas } from './areas.ts'
 import { benchCoverage } from './coverage.ts'
 import { benchInteractive } from './interactive.ts'
 import { benchLogin } from './login.ts'
+import { benchMicrogen } from './microgen.ts'
 import { benchScope } from './scope.ts'
 import { benchSeed } from './seed.ts'
 import { benchSiting } from './siting.ts'
@@ -34,6 +35,10 @@ if (all || which.includes('interactive')) {
 if (all || which.includes('coverage')) {
   if (!url) console.log('\ncoverage: skipped (set DATABASE_URL to a seeded PostGIS, e.g. the `district` demo)')
   else await benchCoverage(url, runs)
+}
+if (all || which.includes('microgen')) {
+  if (!url) console.log('\nmicrogen: skipped (set DATABASE_URL to a PostGIS seeded at district scale)')
+  else await benchMicrogen(url, runs)
 }
 if (all || which.includes('siting')) {
   if (!url) console.log('\nsiting: skipped (set DATABASE_URL to a PostGIS seeded at district scale)')

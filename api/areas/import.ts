@@ -42,7 +42,7 @@ export function featuresSource(parent: number, features: MappedFeature[]): SQL {
 }
 
 /** Fingerprint of the parent's shape and its children at `level` (ids, codes, shapes): a commit refuses a preview made before a change. */
-const childrenState = (parent: number, level: AreaLevel) => sql`
+export const childrenState = (parent: number, level: AreaLevel) => sql`
   select md5(coalesce((select md5(ST_AsEWKB(p.geom)) from areas p where p.id = ${parent}), '') ||
     coalesce(string_agg(a.id || ':' || a.code || ':' || md5(ST_AsEWKB(a.geom)), ',' order by a.id), '')) as state
   from areas a where a.parent_id = ${parent} and a.level = ${level}`
@@ -95,13 +95,13 @@ function subAreaProblems(parent: number, existing: Existing[]): ImportProblem[] 
   return out
 }
 
-async function codesTaken(tx: RequestTx, parent: number, level: AreaLevel, codes: string[]): Promise<string[]> {
+export async function codesTaken(tx: RequestTx, parent: number, level: AreaLevel, codes: string[]): Promise<string[]> {
   const { rows } = await tx.execute<{ taken: string[] }>(sql`select area_codes_taken(${parent}, ${level}, ${sql.param(codes)}::text[]) as taken`)
   return rows[0].taken
 }
 
 /** Parent in the user's writable scope and the level right below it; 404 / 400 otherwise. */
-async function checkParent(tx: RequestTx, parent: number, level: AreaLevel): Promise<void> {
+export async function checkParent(tx: RequestTx, parent: number, level: AreaLevel): Promise<void> {
   const found = await tx.execute<{ level: AreaLevel }>(areaInScope(parent))
   const allowed = found.rows.length > 0 && (await tx.execute<{ ok: boolean }>(sql`select area_import_allowed(${parent}) as ok`)).rows[0].ok
   // Out of scope answers like a missing area.

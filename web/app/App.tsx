@@ -6,6 +6,7 @@ import { AreaPanel } from '../areas/AreaPanel.tsx'
 import { polygonOf, useAreaImport, type ImportProblem } from '../areas/areaImport.ts'
 import { useCoverageCheck, type CoverageProblem } from '../areas/coverage.ts'
 import { useAsOf } from '../areas/history.ts'
+import { useMicrogridGeneration, type MicrogridPiece } from '../areas/microgrids.ts'
 import { useDrill } from '../areas/useDrill.ts'
 import { ImportDialog } from '../incidents/ImportDialog.tsx'
 import { IncidentPanel } from '../incidents/IncidentPanel.tsx'
@@ -15,6 +16,7 @@ import { useIncidentSelection } from '../incidents/useIncidentSelection.ts'
 import { asOfLayer } from '../map/layers/areas.ts'
 import { areaImportLayers } from '../map/layers/areaImport.ts'
 import { coverageProblemsLayer } from '../map/layers/coverage.ts'
+import { microgridPreviewLayers } from '../map/layers/microgrids.ts'
 import { incidentMarkersLayer, pickSurfaceLayer, type IncidentMarker } from '../map/layers/incidents.ts'
 import { bboxOf, snapBbox } from '../map/geometry.ts'
 import { MapView, type FitRequest, type MapViewport } from '../map/MapView.tsx'
@@ -56,6 +58,9 @@ export function App({ user }: { user: User }) {
   const asOfChildren = asOf.children?.features
   const areaImport = useAreaImport(drill.selectedId)
   const importFeatures = areaImport.preview?.features.features
+  const microgrids = useMicrogridGeneration(drill.selectedId)
+  const pieces = microgrids.preview?.features.features
+  const [selectedPiece, setSelectedPiece] = useState<number | undefined>()
 
   // Incidents: the open one, a location being picked (report or move) and the point picked, the import dialog.
   const incident = useIncidentSelection()
@@ -87,13 +92,15 @@ export function App({ user }: { user: User }) {
     const list: LayersList = []
     // Coverage problems above every data layer: they are what the user asked to see.
     if (asOfChildren) list.push(asOfLayer(asOfChildren))
+    // A generated preview below the coverage problems: a check of the grid answers for what is stored.
+    if (pieces?.length) list.push(...microgridPreviewLayers(pieces, selectedPiece))
     if (problems?.length) list.push(coverageProblemsLayer(problems, coverage.selectedProblem))
     // An import preview: the file's features and their problems, over the boundaries they would replace.
     if (importFeatures) list.push(...areaImportLayers(importFeatures, areaImport.problems, areaImport.selectedProblem))
     list.push(incidentMarkersLayer(markers))
     if (districtBbox) list.push(pickSurfaceLayer(districtBbox, { active: !!pickMode }))
     return list
-  }, [openPosition?.[0], openPosition?.[1], picked, pickMode, districtBbox, problems, coverage.selectedProblem, asOfChildren, importFeatures, areaImport.problems, areaImport.selectedProblem])
+  }, [openPosition?.[0], openPosition?.[1], picked, pickMode, districtBbox, problems, coverage.selectedProblem, asOfChildren, importFeatures, areaImport.problems, areaImport.selectedProblem, pieces, selectedPiece])
   const mapLayers = useMapLayers(config.data, drill, viewport, settings, cases, overlays)
 
   const zoomedIn = !!viewport && viewport.zoom >= DETAIL_ZOOM
@@ -126,6 +133,12 @@ export function App({ user }: { user: User }) {
     if (!geometry) return
     setProblemFits((n) => n + 1)
     setFit({ bbox: bboxOf(geometry), key: `problem-${p.id}-${problemFits + 1}`, animate: true })
+  }, [problemFits])
+
+  const focusPiece = useCallback((p: MicrogridPiece) => {
+    setSelectedPiece(p.properties.fid)
+    setProblemFits((n) => n + 1)
+    setFit({ bbox: bboxOf(p.geometry), key: `piece-${p.id}-${problemFits + 1}`, animate: true })
   }, [problemFits])
 
   const points = mapLayers.incidents
@@ -249,12 +262,16 @@ export function App({ user }: { user: User }) {
             coverage={coverage}
             asOf={asOf}
             areaImport={areaImport}
+            microgrids={microgrids}
+            selectedPiece={selectedPiece}
+            onFocusPiece={focusPiece}
             onSelect={select}
             onFocusProblem={focusProblem}
             onClose={() => {
               setPanelOpen(false)
               coverage.clear()
               areaImport.close()
+              microgrids.discard()
             }}
           />
         )

@@ -126,6 +126,13 @@ const zhCN = {
     kind: { invalid: '无效几何', gap: '缝隙', overlap: '重叠', outside: '越界', sliver: '碎片', attribute: '属性错误', duplicate_code: '编码重复', sub_areas: '含下级区域' },
     export: '导出下级区划', exportHint: '本区域的全部{{level}}（WGS84）',
   },
+  microgen: {
+    generate: '生成微网格', running: '生成中…', target: '目标户数', bounds: '目标户数须为 {{min}}–{{max}} 的整数',
+    summary: '{{count}} 个微网格，每格 {{min}}–{{max}} 户，平均 {{mean}} 户', valid: '全覆盖校验通过。',
+    problems: '覆盖校验发现 {{n}} 处问题，不能采用。', changes: '采用后：更新 {{update}} 个、新增 {{insert}} 个、删除 {{remove}} 个微网格。',
+    households: '{{n}} 户', buildings: '{{n}} 栋楼', keeps: '沿用原编码', accept: '采用（替换现有微网格）', accepting: '提交中…',
+    discard: '放弃', accepted: '已替换为 {{count}} 个微网格',
+  },
   panel: {
     code: '编码', households: '户数', population: '人口', workers: '网格工作人员', noWorkers: '暂无',
     incidents: '事件', total: '总数', open: '未结', last30d: '近30天', byType: '按类型',
@@ -299,6 +306,13 @@ const en: typeof zhCN = {
     relocated: 'Moved along: incidents {{incidents}}, buildings {{buildings}}, stations {{stations}}, people links {{people}}, patrol tasks {{tasks}}',
     kind: { invalid: 'Invalid geometry', gap: 'Gap', overlap: 'Overlap', outside: 'Outside parent', sliver: 'Sliver', attribute: 'Attribute', duplicate_code: 'Duplicate code', sub_areas: 'Has sub-areas' },
     export: 'Export sub-areas', exportHint: 'the sub-areas ({{level}}) of this area (WGS84)',
+  },
+  microgen: {
+    generate: 'Generate micro-grids', running: 'Generating…', target: 'Target households', bounds: 'Target: a whole number from {{min}} to {{max}}',
+    summary: '{{count}} micro-grids of {{min}}–{{max}} households, mean {{mean}}', valid: 'Full coverage checked.',
+    problems: 'The coverage check found {{n}} problems: cannot be accepted.', changes: 'Accepting updates {{update}}, adds {{insert}} and removes {{remove}} micro-grids.',
+    households: '{{n}} hh', buildings: '{{n}} buildings', keeps: 'keeps its code', accept: 'Accept (replace the micro-grids)', accepting: 'Saving…',
+    discard: 'Discard', accepted: 'Replaced by {{count}} micro-grids',
   },
   panel: {
     code: 'Code', households: 'Households', population: 'Population', workers: 'Grid workers', noWorkers: 'None',

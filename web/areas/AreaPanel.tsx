@@ -9,6 +9,8 @@ import type { CoverageCheck, CoverageProblem } from './coverage.ts'
 import { CoveragePanel } from './CoveragePanel.tsx'
 import type { AsOf } from './history.ts'
 import { HistoryPanel } from './HistoryPanel.tsx'
+import type { MicrogridGeneration, MicrogridPiece } from './microgrids.ts'
+import { MicrogridPanel } from './MicrogridPanel.tsx'
 import type { DrillState } from './useDrill.ts'
 
 interface Props {
@@ -18,13 +20,16 @@ interface Props {
   coverage: CoverageCheck
   asOf: AsOf
   areaImport: AreaImport
+  microgrids: MicrogridGeneration
+  selectedPiece?: number
+  onFocusPiece(piece: MicrogridPiece): void
   onSelect(id: number): void
   onFocusProblem(problem: CoverageProblem | ImportProblem): void
   onClose(): void
 }
 
-/** Side panel for the selected area: breadcrumb, coverage check, boundary history, import/export, figures, workers, incident counts, sub-areas. */
-export function AreaPanel({ drill, user, width, coverage, asOf, areaImport, onSelect, onFocusProblem, onClose }: Props) {
+/** Side panel for the selected area: breadcrumb, coverage check, boundary history, import/export, micro-grid generation, figures, workers, incident counts, sub-areas. */
+export function AreaPanel({ drill, user, width, coverage, asOf, areaImport, microgrids, selectedPiece, onFocusPiece, onSelect, onFocusProblem, onClose }: Props) {
   const { t, i18n } = useTranslation()
   const lang = i18n.language
   const d = drill.detail
@@ -93,6 +98,7 @@ export function AreaPanel({ drill, user, width, coverage, asOf, areaImport, onSe
           {canImportInto(user, d) && areaImport.areaId === d.id && <AreaImportDialog detail={d} state={areaImport} onFocus={onFocusProblem} />}
         </section>
       )}
+      <MicrogridPanel detail={d} user={user} generation={microgrids} selectedFid={selectedPiece} onFocus={onFocusPiece} />
       <dl className="facts">
         <dt>{t('panel.code')}</dt>
         <dd>{d.code}</dd>
