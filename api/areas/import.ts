@@ -390,7 +390,7 @@ export const areaImportRoutes = newRouter()
     const { previewId } = c.req.valid('param')
     const tx = c.get('tx')
     const found = await tx.execute<StoredPreview & Record<string, unknown>>(sql`
-      select parent_id, level, features, blocking, children_state, expires_at < now() as expired from area_import_previews where id = ${previewId}`)
+      select parent_id, level, features, blocking, children_state, expires_at < now() as expired, summary from area_import_previews where id = ${previewId}`)
     // Someone else's preview is invisible (RLS) and answers like a missing one.
     if (found.rows.length === 0) throw new ApiFailure(404, 'not_found', `import preview ${previewId} does not exist`)
     const pv = found.rows[0]
@@ -406,6 +406,11 @@ export const areaImportRoutes = newRouter()
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext('area_import'), ${parent})`)
     const state = (await tx.execute<{ state: string }>(childrenState(parent, level))).rows[0].state
     if (state !== pv.children_state) throw new ApiFailure(409, 'stale_preview', `area ${parent} or its ${level} areas changed since the preview: upload the file again`)
+
+    // Why, for the boundary history (0026): a generated set of micro-grids or an imported file.
+    const summary = (pv as { summary?: { source?: string; target?: number; format?: string; crs?: string } }).summary ?? {}
+    const reason = summary.source === 'generate' ? `generated micro-grids (target ${summary.target} households)` : `import (${summary.format ?? 'file'}${summary.crs ? `, ${summary.crs}` : ''})`
+    await tx.execute(sql`select set_config('app.change_reason', ${reason}, true)`)
 
     const features = pv.features
     const source = featuresSource(parent, features)

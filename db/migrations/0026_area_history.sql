@@ -75,7 +75,7 @@ end $$;
 create trigger areas_version_insert after insert on areas for each row execute function record_area_version();
 create trigger areas_version_update after update on areas for each row
   when (old.geom is distinct from new.geom or old.name is distinct from new.name or old.code is distinct from new.code
-        or old.level is distinct from new.level or old.parent_id is distinct from new.parent_id)
+        or old.level is distinct from new.level or old.parent_id is distinct from new.parent_id or old.path is distinct from new.path)
   execute function record_area_version();
 create trigger areas_version_delete after delete on areas for each row execute function record_area_version();
 

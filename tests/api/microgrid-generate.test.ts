@@ -224,6 +224,12 @@ describe('accepting a generated partition', () => {
       expect(await outside(grid)).toEqual(before)
       const coverage = await admin.json(`/api/areas/${grid}/coverage`)
       expect(coverage.body.features).toEqual([])
+      // The boundary history (0026) says who replaced them and why.
+      const versions = await q(
+        `select distinct changed_by_name, reason from area_versions where parent_id = $1 and level = 'micro_grid' and valid_to is null and valid_from > now() - interval '10 minutes'`,
+        [grid],
+      )
+      expect(versions).toEqual([{ changed_by_name: 'commander', reason: 'generated micro-grids (target 60 households)' }])
       // A commit is single-use.
       expect((await commander.request(`/api/areas/import/${gen.body.previewId}/commit`, { method: 'POST' })).status).toBe(404)
     } finally {
