@@ -33,6 +33,8 @@ const FLUSH = 0x48 // 'H'
 const ERROR_RESPONSE = 0x45 // 'E'
 const COPY_IN_RESPONSE = 0x47 // 'G'
 const READY_FOR_QUERY = 0x5a // 'Z'
+const EXECUTE = 0x45 // 'E' from the client (the backend's 'E' is ErrorResponse)
+const PORTAL_SUSPENDED = 0x73 // 's'
 
 /** Messages that end a unit: the client waits for an answer after them. */
 const UNIT_END = new Set([SYNC, QUERY, TERMINATE, COPY_DATA, COPY_DONE, COPY_FAIL, FLUSH])
@@ -115,6 +117,21 @@ class Scheduler {
         syncToFs: m === last,
       })
       let out: Buffer = Buffer.concat(chunks)
+      // PGlite suspends a portal once an Execute's output grows past its buffer, even when the
+      // client asked for every row (maxRows 0), which a real server never does: node-postgres then
+      // asks for more with Execute + Sync, but the batch's own Sync has already answered
+      // ReadyForQuery, so the query ends early and the rest of its rows land on the next query.
+      // Ask again here until the portal completes, as a real server's single answer would.
+      if (!unit.startup && type === EXECUTE && executeMaxRows(message) === 0) {
+        for (let round = 0; lastMessageType(out) === PORTAL_SUSPENDED && round < 100_000; round++) {
+          const more: Uint8Array[] = []
+          await this.db.execProtocolRawStream(new Uint8Array(message.buffer, message.byteOffset, message.byteLength), {
+            onRawData: (d) => more.push(d.slice()),
+            syncToFs: false,
+          })
+          out = Buffer.concat([withoutMessage(out, PORTAL_SUSPENDED), ...more])
+        }
+      }
       if (!unit.startup && type !== SYNC && type !== QUERY) {
         // Inside an extended-protocol batch only Sync may answer ReadyForQuery.
         if (hasMessage(out, ERROR_RESPONSE)) failed = true
@@ -135,6 +152,18 @@ function* messagesOf(buf: Buffer): Generator<[type: number, start: number, end: 
     yield [buf[at], at, Math.min(end, buf.length)]
     at = end
   }
+}
+
+/** The row limit of a frontend Execute message: type, length, portal name (C string), Int32 rows. */
+function executeMaxRows(message: Buffer): number {
+  const end = message.indexOf(0, 5)
+  return end < 0 || end + 5 > message.length ? -1 : message.readInt32BE(end + 1)
+}
+
+function lastMessageType(buf: Buffer): number | undefined {
+  let last: number | undefined
+  for (const [t] of messagesOf(buf)) last = t
+  return last
 }
 
 const hasMessage = (buf: Buffer, type: number) => {
