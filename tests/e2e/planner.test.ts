@@ -71,8 +71,10 @@ describe.skipIf(!canRunBrowser)('siting in a real browser', () => {
 
   it('measures coverage and siting along the road network when the planner chooses road distance', async () => {
     const { page, server, pageErrors } = session
-    // Its own session, whatever the test before left behind.
+    // Its own session and a fresh page load, whatever the test before left behind (a hash-only
+    // goto would keep the loaded app and its signed-in state).
     await page.context().clearCookies()
+    await page.goto('about:blank')
     await page.goto(`${server.url}#/planner`)
     await signInPage(page, 'planner')
     await page.waitForSelector('[data-testid=siting-form]')
