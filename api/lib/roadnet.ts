@@ -18,6 +18,8 @@
  *   radius of some station" as cost ≤ 0.
  */
 
+import { MinHeap } from './minheap.ts'
+
 /** Points closer than this (metres) are one node. */
 const NODE_TOLERANCE = 0.01
 /** Farthest a point may be from every road and still join the network, metres. */
@@ -61,7 +63,9 @@ export interface RoadSource {
   offset: number
 }
 
+/** Nodes of a graph. */
 export const nodeCount = (g: RoadGraph) => g.x.length
+/** Edges of a graph. */
 export const edgeCount = (g: RoadGraph) => g.len.length
 
 /** Uniform grid of boxes: for each cell, the items whose box overlaps it. */
@@ -231,61 +235,6 @@ export function snapToRoad(g: RoadGraph, px: number, py: number, maxDist = MAX_S
     }
   }
   return best
-}
-
-/** A binary min-heap of (cost, node) with lazy deletion: stale entries are skipped when popped. */
-class MinHeap {
-  private keys = new Float64Array(256)
-  private vals = new Int32Array(256)
-  size = 0
-
-  push(key: number, val: number) {
-    if (this.size === this.keys.length) {
-      const k = new Float64Array(this.size * 2), v = new Int32Array(this.size * 2)
-      k.set(this.keys)
-      v.set(this.vals)
-      this.keys = k
-      this.vals = v
-    }
-    let i = this.size++
-    while (i > 0) {
-      const parent = (i - 1) >> 1
-      if (this.keys[parent] <= key) break
-      this.keys[i] = this.keys[parent]
-      this.vals[i] = this.vals[parent]
-      i = parent
-    }
-    this.keys[i] = key
-    this.vals[i] = val
-  }
-
-  /** Smallest key (the heap must not be empty). */
-  topKey(): number {
-    return this.keys[0]
-  }
-
-  /** Remove the smallest entry and return its value. */
-  pop(): number {
-    const top = this.vals[0]
-    const key = this.keys[--this.size], val = this.vals[this.size]
-    let i = 0
-    for (;;) {
-      let child = 2 * i + 1
-      if (child >= this.size) break
-      if (child + 1 < this.size && this.keys[child + 1] < this.keys[child]) child++
-      if (this.keys[child] >= key) break
-      this.keys[i] = this.keys[child]
-      this.vals[i] = this.vals[child]
-      i = child
-    }
-    this.keys[i] = key
-    this.vals[i] = val
-    return top
-  }
-
-  clear() {
-    this.size = 0
-  }
 }
 
 /**

@@ -69,7 +69,7 @@ export interface Resolved {
 async function resolveCommon(c: Context<Env>, q: Common): Promise<Resolved> {
   requirePlanningRole(c, 'station coverage')
   if (!(DISTANCES as readonly string[]).includes(q.distance)) {
-    throw bad(`distance: 'straight' (straight-line metres) or 'road' (along the road network), not '${q.distance.slice(0, 50)}'`)
+    throw bad(`distance: 'straight' (straight-line metres) or 'road' (along the road network)`)
   }
   const types = [...new Set(q.type.split(',').map((s) => s.trim()).filter(Boolean))]
   if (types.length === 0) throw bad('type: give at least one station type code')
@@ -123,7 +123,7 @@ async function coveredDemandSql(c: Context<Env>, r: Resolved): Promise<SQL> {
   if (r.distance === 'straight') return coveredSql(r)
   const tx = c.get('tx')
   const graph = await roadGraphOf(tx)
-  const { rows: stations } = await tx.execute<RoadStation>(sql`select 0 as id, '' as type, '' as name, s.p[0] as x, s.p[1] as y, s.r from (${disksSql(r)}) s`)
+  const { rows: stations } = await tx.execute<RoadStation>(sql`select s.p[0] as x, s.p[1] as y, s.r from (${disksSql(r)}) s`)
   return coveredIdsSql(coveredAlongRoads(graph, stations, await demandPoints(tx)))
 }
 
@@ -389,7 +389,7 @@ export const stationCoverageRoutes = newRouter()
 async function roadServiceAreas(c: Context<Env>, r: Resolved, reaching: SQL, radius: SQL, group: 'type' | 'station') {
   const tx = c.get('tx')
   const graph = await roadGraphOf(tx)
-  const { rows: stations } = await tx.execute<RoadStation>(sql`
+  const { rows: stations } = await tx.execute<RoadStation & { id: number; type: string; name: string }>(sql`
     select s.id, s.type, s.name, ST_X(ST_Transform(s.geom, 32648)) as x, ST_Y(ST_Transform(s.geom, 32648)) as y, ${radius} as r
     ${reaching} order by s.id`)
   const groups = group === 'station'

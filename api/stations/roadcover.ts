@@ -20,11 +20,8 @@ export async function demandPoints(tx: RequestTx): Promise<{ x: Float64Array; y:
   return { x: float64s(d.x), y: float64s(d.y) }
 }
 
-/** A station as the network search needs it: projected point, radius, and what to report. */
+/** A station as the network search needs it: projected point (metres) and radius. */
 export interface RoadStation extends Record<string, unknown> {
-  id: number
-  type: string
-  name: string
   x: number
   y: number
   r: number

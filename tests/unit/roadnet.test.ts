@@ -3,6 +3,7 @@ import {
   buildRoadGraph, edgeCount, forEachReached, indexSnaps, MAX_SNAP_M, nodeCount, RoadSearch, snapToRoad, type RoadGraph, type RoadSnap,
 } from '../../api/lib/roadnet.ts'
 import { lineFromWkb } from '../../api/lib/roadnet-load.ts'
+import { MinHeap } from '../../api/lib/minheap.ts'
 
 /**
  * A hand-made network, metres:
@@ -168,6 +169,26 @@ describe('network distance', () => {
     // (50, 5): 55 from station 1. (65, 0): 65 from 1 and 135 from 2 → 2. (100, 45): 145 from 2 → no.
     // (70, 0): 130 from 2. (100, 30): 130 from 2.
     expect(covered.sort()).toEqual([0, 1, 3, 4])
+  })
+})
+
+describe('MinHeap', () => {
+  it('pops keys in ascending order with their values, through growth and reuse', () => {
+    const heap = new MinHeap()
+    for (let round = 0; round < 2; round++) {
+      let seed = 11 + round
+      const keys = Array.from({ length: 1000 }, () => (seed = (seed * 48271) % 2147483647) / 1000)
+      keys.forEach((k, i) => heap.push(k, i))
+      const popped: number[] = []
+      while (heap.size > 0) {
+        const key = heap.topKey()
+        const i = heap.pop()
+        expect(keys[i]).toBe(key)
+        popped.push(key)
+      }
+      expect(popped).toEqual([...keys].sort((a, b) => a - b))
+      heap.clear()
+    }
   })
 })
 
