@@ -1,4 +1,4 @@
-// `npm run bench -- [areas|startup|seed|scope|login|analytics|interactive|coverage|siting|tracks|stcoverage|patrols|microgen] …`: each benchmark prints a table against its baseline.
+// `npm run bench -- [areas|startup|seed|scope|login|analytics|interactive|coverage|siting|tracks|stcoverage|roadnet|patrols|microgen] …`: each benchmark prints a table against its baseline.
 import { benchAnalytics } from './analytics.ts'
 import { benchAreas } from './areas.ts'
 import { benchCoverage } from './coverage.ts'
@@ -12,6 +12,7 @@ import { benchStartup } from './startup.ts'
 import { benchTracks } from './tracks.ts'
 import { benchStationCoverage } from './stcoverage.ts'
 import { benchPatrols } from './patrols.ts'
+import { benchRoadnet } from './roadnet.ts'
 
 const which = process.argv.slice(2).filter((a) => !a.startsWith('--'))
 const url = process.env.DATABASE_URL
@@ -53,6 +54,10 @@ if (all || which.includes('tracks')) {
 if (all || which.includes('stcoverage')) {
   if (!url) console.log('\nstcoverage: skipped (set DATABASE_URL to a PostGIS seeded at district scale)')
   else await benchStationCoverage(url, runs)
+}
+if (all || which.includes('roadnet')) {
+  if (!url) console.log('\nroadnet: skipped (set DATABASE_URL to a PostGIS seeded at district scale)')
+  else await benchRoadnet(url, runs)
 }
 if (all || which.includes('patrols')) {
   if (!url) console.log('\npatrols: skipped (set DATABASE_URL to a PostGIS seeded at district scale)')

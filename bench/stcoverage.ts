@@ -46,7 +46,7 @@ async function ownerRun(client: pg.PoolClient, statements: SQL[]): Promise<numbe
   return performance.now() - t0
 }
 
-const resolved = (area: AreaRow, types: string[], radius: number | null): Resolved => ({ area, types, radius })
+const resolved = (area: AreaRow, types: string[], radius: number | null): Resolved => ({ area, types, radius, distance: 'straight' })
 const setup = (area: AreaRow) => [sql`select set_config('work_mem', '64MB', true), set_config('jit', 'off', true)`, ...demandTableSql(area.level, area.id)]
 
 export async function benchStationCoverage(databaseUrl: string, runs = 10) {

@@ -29,6 +29,9 @@ export function jsonText<T, S extends 200 | 201 = 200>(c: Context, text: string,
 export const featureSql = (id: SQL, geom: SQL, properties: SQL) =>
   sql`json_build_object('type', 'Feature', 'id', ${id}, 'geometry', ST_AsGeoJSON(${geom}, 6)::json, 'properties', ${properties})`
 
-/** SQL aggregate: the group's features as one FeatureCollection, as text ready to send. */
-export const featureCollectionSql = (feature: SQL, orderBy: SQL) =>
-  sql`json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(${feature} order by ${orderBy}), '[]'::json))::text`
+/**
+ * SQL aggregate: the group's features as one FeatureCollection, as text ready to send. `members`
+ * adds foreign members before `features` (key, value, …: e.g. sql`'distance', 'road'::text`).
+ */
+export const featureCollectionSql = (feature: SQL, orderBy: SQL, members?: SQL) =>
+  sql`json_build_object('type', 'FeatureCollection', ${members ? sql`${members}, ` : sql``}'features', coalesce(json_agg(${feature} order by ${orderBy}), '[]'::json))::text`

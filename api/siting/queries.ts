@@ -24,6 +24,7 @@ import type { Context } from 'hono'
 import { ApiFailure } from '../lib/errors.ts'
 import type { Env } from '../lib/router.ts'
 import type { RequestTx } from '../lib/scope.ts'
+import { forEachReached, indexSnaps, RoadSearch, snapToRoad, type RoadGraph, type RoadSource } from '../lib/roadnet.ts'
 import { distanceInstance, type CoverInstance, type DistanceInstance } from './solver.ts'
 
 /** The demand of an area as the buildings' column for that level selects it (district: every building in scope). */
@@ -219,27 +220,72 @@ export async function prepareTables(tx: RequestTx, area: AreaRow, spec: Candidat
   return rows[0]
 }
 
+/** Projected points (metres) of a table's `p` column in its numbering order (siting_demand by i, siting_candidates by j). */
+const projectedSql = (table: 'siting_demand' | 'siting_candidates', order: 'i' | 'j') => sql`select
+  coalesce(string_agg(float8send(p[0]), ''::bytea order by ${sql.raw(order)}), ''::bytea) as x,
+  coalesce(string_agg(float8send(p[1]), ''::bytea order by ${sql.raw(order)}), ''::bytea) as y
+  from ${sql.raw(table)}`
+
+/** Kept stations of the type as projected points (the stations keptCoverageSql() reads). */
+const keptPointsSql = (stationType: string) => sql`select ST_X(g) as x, ST_Y(g) as y
+  from (select ST_Transform(geom, 32648) as g from stations
+        where type = ${stationType} and closed_on is null and (opened_on is null or opened_on <= current_date)) t`
+
+/** Demand reached from each candidate along the road network: CSR like pairsSql(), distances ascending by demand index. */
+interface Pairs {
+  start: Int32Array
+  idx: Int32Array
+  dist: Float64Array | undefined
+  keptStations: number
+  keptIdx: Int32Array
+  keptDist: Float64Array
+}
+
 /**
- * Load the instance from the tables prepareTables() built. `pmedian` adds distances: `base` is the
- * distance to the nearest kept station, truncated at the radius (solver.ts, DistanceInstance).
+ * Kept coverage and candidate × demand pairs within `radius` along the road network (api/lib/roadnet.ts):
+ * one multi-source search from the kept stations, then one cutoff search per candidate that visits
+ * only the demand snapped to the edges it reached. Off-network points reach nothing.
  */
-export async function loadInstance(tx: RequestTx, opts: { stationType: string; radius: number; pmedian: boolean; m: number }): Promise<LoadedInstance> {
-  const t0 = performance.now()
-  const d = (await tx.execute<{ n: number; households: Buffer; micro_grids: Buffer }>(demandSql)).rows[0]
-  const households = int32s(d.households)
-  const microGrids = int32s(d.micro_grids)
-  const n = d.n
-  const c = (await tx.execute<{ lon: Buffer; lat: Buffer }>(candidatesSql)).rows[0]
-  const kept = (await tx.execute<{ stations: number; n: number; idx: Buffer; dist: Buffer }>(keptCoverageSql(opts.stationType, opts.radius))).rows[0]
-  const coveredBefore = new Uint8Array(n)
-  const base = new Float64Array(n).fill(opts.radius)
-  const keptIdx = int32s(kept.idx)
-  const keptDist = float64s(kept.dist)
-  for (let a = 0; a < keptIdx.length; a++) {
-    coveredBefore[keptIdx[a]] = 1
-    base[keptIdx[a]] = Math.min(opts.radius, keptDist[a])
+async function roadPairs(tx: RequestTx, graph: RoadGraph, opts: { stationType: string; radius: number; pmedian: boolean; m: number }): Promise<Pairs> {
+  const points = async (q: SQL) => {
+    const r = (await tx.execute<{ x: Buffer; y: Buffer }>(q)).rows[0]
+    return { x: float64s(r.x), y: float64s(r.y) }
   }
-  const t1 = performance.now()
+  const demand = await points(projectedSql('siting_demand', 'i'))
+  const cand = await points(projectedSql('siting_candidates', 'j'))
+  const { rows: kept } = await tx.execute<{ x: number; y: number }>(keptPointsSql(opts.stationType))
+  const index = indexSnaps(graph, Array.from(demand.x, (x, i) => snapToRoad(graph, x, demand.y[i])))
+  const search = new RoadSearch(graph)
+  const reach = (sources: RoadSource[]) => {
+    const found: [number, number][] = []
+    if (sources.length === 0) return found
+    search.run(sources, opts.radius)
+    forEachReached(search, index, opts.radius, (i, cost) => found.push([i, cost]))
+    return found.sort((a, b) => a[0] - b[0])
+  }
+  const sourcesAt = (x: number, y: number): RoadSource[] => {
+    const snap = snapToRoad(graph, x, y)
+    return snap ? [{ snap, offset: 0 }] : []
+  }
+  const keptFound = reach(kept.flatMap((k) => sourcesAt(k.x, k.y)))
+  const start = new Int32Array(opts.m + 1)
+  const idx: number[] = [], dist: number[] = []
+  for (let j = 0; j < opts.m; j++) {
+    for (const [i, cost] of reach(sourcesAt(cand.x[j], cand.y[j]))) {
+      idx.push(i)
+      dist.push(cost)
+    }
+    start[j + 1] = idx.length
+  }
+  return {
+    start, idx: Int32Array.from(idx), dist: opts.pmedian ? Float64Array.from(dist) : undefined, keptStations: kept.length,
+    keptIdx: Int32Array.from(keptFound, (f) => f[0]), keptDist: Float64Array.from(keptFound, (f) => f[1]),
+  }
+}
+
+/** Kept coverage and candidate × demand pairs within `radius` in a straight line (SQL, point/circle index probes). */
+async function straightPairs(tx: RequestTx, opts: { stationType: string; radius: number; pmedian: boolean; m: number }): Promise<Pairs> {
+  const kept = (await tx.execute<{ stations: number; n: number; idx: Buffer; dist: Buffer }>(keptCoverageSql(opts.stationType, opts.radius))).rows[0]
   const { rows } = await tx.execute<{ j: number; n: number; idx: Buffer; dist?: Buffer }>(pairsSql(opts.radius, opts.pmedian))
   const start = new Int32Array(opts.m + 1)
   let total = 0
@@ -255,6 +301,34 @@ export async function loadInstance(tx: RequestTx, opts: { stationType: string; r
     start[++j] = p
   }
   while (j < opts.m) start[++j] = p
+  return { start, idx, dist, keptStations: kept.stations, keptIdx: int32s(kept.idx), keptDist: float64s(kept.dist) }
+}
+
+/**
+ * Load the instance from the tables prepareTables() built. `pmedian` adds distances: `base` is the
+ * distance to the nearest kept station, truncated at the radius (solver.ts, DistanceInstance).
+ * With a road graph, every distance is along the network (kept stations' and candidates' alike).
+ */
+export async function loadInstance(
+  tx: RequestTx,
+  opts: { stationType: string; radius: number; pmedian: boolean; m: number; roads?: RoadGraph },
+): Promise<LoadedInstance> {
+  const t0 = performance.now()
+  const d = (await tx.execute<{ n: number; households: Buffer; micro_grids: Buffer }>(demandSql)).rows[0]
+  const households = int32s(d.households)
+  const microGrids = int32s(d.micro_grids)
+  const n = d.n
+  const c = (await tx.execute<{ lon: Buffer; lat: Buffer }>(candidatesSql)).rows[0]
+  const t1 = performance.now()
+  const pairs = opts.roads ? await roadPairs(tx, opts.roads, opts) : await straightPairs(tx, opts)
+  const { start, idx, dist } = pairs
+  const total = idx.length
+  const coveredBefore = new Uint8Array(n)
+  const base = new Float64Array(n).fill(opts.radius)
+  for (let a = 0; a < pairs.keptIdx.length; a++) {
+    coveredBefore[pairs.keptIdx[a]] = 1
+    base[pairs.keptIdx[a]] = Math.min(opts.radius, pairs.keptDist[a])
+  }
   const t2 = performance.now()
   const weights = Float64Array.from(households)
   const cover: CoverInstance = { weights, coveredBefore, start, idx }
@@ -264,7 +338,7 @@ export async function loadInstance(tx: RequestTx, opts: { stationType: string; r
     households,
     microGrids,
     candidates: { lon: float64s(c.lon), lat: float64s(c.lat) },
-    keptStations: kept.stations,
+    keptStations: pairs.keptStations,
     pairs: total,
     ms: { tables: t1 - t0, pairs: t2 - t1 },
   }

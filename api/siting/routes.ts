@@ -13,6 +13,7 @@ import { STATION_TYPES } from '../../geo-data/generate/types.ts'
 import { Instant } from '../incidents/routes.ts'
 import { ApiFailure } from '../lib/errors.ts'
 import { errorResponse, errorResponses, forbidden, newRouter, notFound } from '../lib/router.ts'
+import { roadGraphOf } from '../lib/roadnet-load.ts'
 import { resolvePeriod } from '../analytics/period.ts'
 import { lscpLp, mclpLp, pmedianLp, solveMipInWorker, type ExactResult } from './exact.ts'
 import {
@@ -51,6 +52,7 @@ export const SolveRequest = z
     model: z.enum(['mclp', 'lscp', 'pmedian']).openapi({ description: 'mclp: k new sites covering the most demand; lscp: fewest new sites reaching `target`; pmedian: k new sites with the least weighted mean distance' }),
     stationType: z.enum(STATION_TYPES),
     radius: z.number().gt(0).max(MAX_RADIUS).openapi({ description: `service radius in metres (0 < radius ≤ ${MAX_RADIUS}); for pmedian the distance cap`, example: 1000 }),
+    distance: z.enum(['straight', 'road']).default('straight').openapi({ description: 'straight: straight-line metres (EPSG:32648); road: walking along the road network, access legs included (docs/stations.md)' }),
     k: z.number().int().min(1).max(MAX_CANDIDATES).optional().openapi({ description: 'new sites (mclp, pmedian); at most the number of candidates' }),
     target: z.number().gt(0).max(1).optional().openapi({ description: 'lscp: share of the demand to cover, kept stations included, in (0, 1]' }),
     area: z.number().int().positive().max(2_147_483_647).optional().openapi({ description: 'area id in your scope; default: your scope root' }),
@@ -91,6 +93,7 @@ const ExactInfo = z.object({
 export const SolveResponse = z
   .object({
     model: z.enum(['mclp', 'lscp', 'pmedian']),
+    distance: z.enum(['straight', 'road']).openapi({ description: 'the distance every coverage and p-median figure uses' }),
     area: z.object({ id: z.number(), name: z.string(), level: z.string() }),
     sites: z.array(Site),
     households: z.number().openapi({ description: 'households of the area’s buildings (the demand)' }),
@@ -183,7 +186,8 @@ export const sitingRoutes = newRouter().openapi(solve, async (c) => {
   if (estimate > MAX_PAIRS) {
     throw bad(`radius: about ${Math.round(estimate).toLocaleString('en')} candidate × building pairs (more than ${MAX_PAIRS.toLocaleString('en')}); use a smaller radius or fewer candidates`)
   }
-  const inst = await loadInstance(tx, { stationType: b.stationType, radius: b.radius, pmedian: b.model === 'pmedian', m })
+  const roads = b.distance === 'road' ? await roadGraphOf(tx) : undefined
+  const inst = await loadInstance(tx, { stationType: b.stationType, radius: b.radius, pmedian: b.model === 'pmedian', m, roads })
   if (period) {
     const { rows } = await tx.execute<{ id: number; n: number }>(microGridIncidentsSql(period.from.toISOString(), period.to.toISOString(), period.types))
     const w = incidentWeights(inst.households, inst.microGrids, new Map(rows.map((r) => [r.id, r.n])))
@@ -243,6 +247,7 @@ export const sitingRoutes = newRouter().openapi(solve, async (c) => {
   const site = (s: SiteChoice) => ({ lon: inst.candidates.lon[s.candidate], lat: inst.candidates.lat[s.candidate], candidate: s.candidate, gain: round(s.gain) })
   const answer: z.infer<typeof SolveResponse> = {
     model: b.model,
+    distance: b.distance,
     area: { id: area.id, name: area.name, level: area.level },
     sites: sites.map(site),
     households: totalHouseholds,

@@ -154,6 +154,7 @@ describe('POST /api/siting/solve', () => {
       [{ ...base, from: '2026-01-01' }, 400, 'invalid_request', /weight=incidents/],
       [{ ...base, weight: 'incidents', type: 'alien' }, 400, 'invalid_request', /type/],
       [{ ...base, time_limit: 600, exact: true }, 400, 'invalid_request', /time_limit/],
+      [{ ...base, distance: 'walk' }, 400, 'invalid_request', /distance/],
       // Malformed JSON is refused by Hono's body parser before validation, as on every route.
       ['{"model": "mclp", ', 400, 'http_error', /JSON/i],
       // An unreachable set-covering target: 422 naming the largest reachable share.
@@ -168,5 +169,37 @@ describe('POST /api/siting/solve', () => {
       expect(b.message, label).toMatch(message)
       expect(JSON.stringify(b)).not.toMatch(/SQLSTATE|select |stack/i)
     }
+  })
+})
+
+describe('POST /api/siting/solve with distance=road', () => {
+  it('measures coverage along the road network: kept coverage as the coverage endpoint, never more than straight-line', async () => {
+    const body = { model: 'mclp', stationType: 'psych_legal', radius: 600, k: 4, distance: 'road', generate: { method: 'buildings', count: 400 } }
+    const res = await solve(planner, body)
+    expect(res.status).toBe(200)
+    const r = await res.json()
+    expect(r.distance).toBe('road')
+    // The coverage endpoint answers the same kept coverage by another search (all stations at once, −radius).
+    const cov = (await planner.json('/api/stations/coverage?type=psych_legal&radius=600&incidents=false&distance=road')).body
+    expect(r.covered_before).toBe(cov.households_covered)
+    const straight = await (await solve(planner, { ...body, distance: 'straight' })).json()
+    expect(straight.distance).toBe('straight')
+    expect(r.covered_before).toBeLessThan(straight.covered_before)
+    // The road answer's sites cover no more by road than by straight line.
+    expect(r.covered_after).toBeLessThanOrEqual(await coveredHouseholds('psych_legal', 600, r.sites.map((s: any) => [s.lon, s.lat])))
+    expect(r.covered_after).toBeGreaterThan(r.covered_before)
+    expect(r.sites.reduce((a: number, s: any) => a + s.gain, 0)).toBeCloseTo(r.covered_after - r.covered_before, 6)
+    expect(r.counts.pairs).toBeLessThan(straight.counts.pairs)
+    expect(r.counts.pairs).toBeGreaterThan(0)
+  })
+
+  it('answers p-median with road distances, never shorter than straight ones', async () => {
+    const body = { model: 'pmedian', stationType: 'social_psych_room', radius: 1500, k: 3, generate: { method: 'buildings', count: 150 } }
+    const road = await (await solve(planner, { ...body, distance: 'road' })).json()
+    const straight = await (await solve(planner, body)).json()
+    expect(road.sites).toHaveLength(3)
+    expect(road.objective).toBeLessThan(road.objective_before)
+    expect(road.objective_before).toBeGreaterThan(straight.objective_before)
+    expect(road.objective_before - road.sites.reduce((s: number, x: any) => s + x.gain, 0)).toBeCloseTo(road.objective, 4)
   })
 })

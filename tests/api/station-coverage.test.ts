@@ -134,7 +134,7 @@ describe('GET /api/stations/coverage', () => {
     const cases = [
       'type=nope', 'type=psych_legal,nope', 'type=', '', 'type=psych_legal&radius=0', 'type=psych_legal&radius=-5',
       'type=psych_legal&radius=20000', 'type=psych_legal&radius=abc', 'type=psych_legal&area=abc', 'type=psych_legal&area=-1',
-      'type=psych_legal&distance=road', 'type=psych_legal&level=district', 'type=psych_legal&from=2026-02-01&to=2026-01-01',
+      'type=psych_legal&distance=walk', 'type=psych_legal&distance=', 'type=psych_legal&level=district', 'type=psych_legal&from=2026-02-01&to=2026-01-01',
       'type=psych_legal&from=yesterday', 'type=psych_legal&incident_type=nope',
     ]
     for (const c of cases) {
@@ -143,9 +143,10 @@ describe('GET /api/stations/coverage', () => {
       expect(typeof body.error, c).toBe('string')
       expect(body.message.length, c).toBeGreaterThan(0)
     }
-    expect((await cov(planner, 'type=psych_legal&distance=road')).body.message).toMatch(/road distance is not built yet/)
+    expect((await cov(planner, 'type=psych_legal&distance=walk')).body.message).toMatch(/distance: 'straight' .* or 'road'/)
     for (const path of ['uncovered', 'service-areas']) {
       expect((await planner.json(`/api/stations/${path}?type=nope`)).status).toBe(400)
+      expect((await planner.json(`/api/stations/${path}?type=psych_legal&distance=walk`)).status).toBe(400)
       expect((await planner.json(`/api/stations/${path}?type=psych_legal&radius=0`)).status).toBe(400)
     }
   })
@@ -199,5 +200,113 @@ describe('GET /api/stations/uncovered and /service-areas', () => {
       const [{ m2 }] = await q<{ m2: number }>(`select ST_Area(ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326), 32648)) m2`, [JSON.stringify(f.geometry)])
       expect(Math.abs(m2 / (Math.PI * 500 * 500) - 1)).toBeLessThan(0.005)
     }
+  })
+})
+
+describe('distance=road (along the road network)', () => {
+  it('covers no more than straight-line distance with the same radius, overall and per child area', async () => {
+    for (const query of ['type=psych_legal', 'type=police_post,mediation_room&radius=800']) {
+      const straight = (await cov(planner, `${query}&incidents=false`)).body
+      const road = await cov(planner, `${query}&incidents=false&distance=road`)
+      expect(road.status, query).toBe(200)
+      expect(road.body.distance).toBe('road')
+      expect(straight.distance).toBe('straight')
+      expect(road.body.households_total).toBe(straight.households_total)
+      expect(road.body.stations).toBe(straight.stations)
+      // A network path is never shorter than the straight line, and the demo's grid of roads makes
+      // most of them longer: fewer households, but not none.
+      expect(road.body.households_covered).toBeLessThan(straight.households_covered)
+      expect(road.body.households_covered).toBeGreaterThan(0)
+      expect(road.body.population_covered).toBeLessThanOrEqual(straight.population_covered)
+      const byId = new Map(straight.by_area.map((a: any) => [a.id, a]))
+      for (const a of road.body.by_area) expect(a.households_covered).toBeLessThanOrEqual((byId.get(a.id) as any).households_covered)
+      expect(road.body.by_area.reduce((s: number, a: any) => s + a.households_covered, 0)).toBe(road.body.households_covered)
+    }
+    // Incidents are counted by straight-line distance only: null with road distance.
+    expect((await cov(planner, 'type=psych_legal&distance=road')).body.incidents).toBeNull()
+  })
+
+  it('lists as uncovered every building straight-line distance leaves out, and more', async () => {
+    const straight = (await planner.json('/api/stations/uncovered?type=psych_legal&radius=800')).body
+    const road = (await planner.json('/api/stations/uncovered?type=psych_legal&radius=800&distance=road')).body
+    expect(straight.distance).toBe('straight')
+    expect(road.distance).toBe('road')
+    const roadIds = new Set(road.features.map((f: any) => f.id))
+    for (const f of straight.features) expect(roadIds.has(f.id)).toBe(true)
+    expect(road.features.length).toBeGreaterThan(straight.features.length)
+    const c = (await cov(planner, 'type=psych_legal&radius=800&incidents=false&distance=road')).body
+    expect(road.features.reduce((s: number, f: any) => s + f.properties.households, 0)).toBe(c.households_total - c.households_covered)
+  })
+
+  it('covers a building next to a station on its road at the access leg, not a metre less; a new road is used at once', async () => {
+    // A building with households and no mediation room within 300 m; its nearest road and the point
+    // of that road nearest to its centroid (metres, UTM 48N).
+    const [b] = await q<{ id: number; community: number; d: number; lon: number; lat: number }>(`
+      with b as (
+        select b.id, b.community_id community, ST_Transform(ST_Centroid(b.geom), 32648) c from buildings b
+        where b.households > 0 and not exists (select 1 from stations s where s.type = 'mediation_room'
+          and ST_DWithin(ST_Transform(s.geom, 32648), ST_Transform(ST_Centroid(b.geom), 32648), 300))
+        order by b.id limit 1
+      ), p as (
+        select b.*, (select ST_ClosestPoint(ST_Transform(r.geom, 32648), b.c) from roads r
+                     order by ST_Transform(r.geom, 32648) <-> b.c limit 1) p from b
+      )
+      select id, community, ST_Distance(c, p) d, ST_X(ST_Transform(p, 4326)) lon, ST_Y(ST_Transform(p, 4326)) lat from p`)
+    expect(b.d).toBeGreaterThan(1)
+    const [{ id: station }] = await q<{ id: number }>(
+      `insert into stations (type, name, geom, service_radius_m, micro_grid_id, grid_id, community_id, street_id)
+       values ('mediation_room', 'road test station', ST_SetSRID(ST_MakePoint($1, $2), 4326), 800, 0, 0, 0, 0) returning id`,
+      [b.lon, b.lat],
+    )
+    let road: number | undefined
+    try {
+      const uncovered = async (radius: number) =>
+        (await planner.json(`/api/stations/uncovered?type=mediation_room&area=${b.community}&radius=${radius}&distance=road`)).body.features.map((f: any) => f.id) as number[]
+      // The station stands on the road (no access leg); the building's leg is its distance to the road.
+      expect(await uncovered(b.d + 0.5)).not.toContain(b.id)
+      expect(await uncovered(b.d - 0.5)).toContain(b.id)
+
+      // Another building within 400 m in a straight line that the network leaves out at 400 m …
+      const far = await uncovered(400)
+      const [other] = await q<{ id: number; lon: number; lat: number; d: number }>(`
+        select b.id, ST_X(ST_Centroid(b.geom)) lon, ST_Y(ST_Centroid(b.geom)) lat,
+          ST_Distance(ST_Transform(ST_Centroid(b.geom), 32648), ST_Transform(s.geom, 32648)) d
+        from buildings b, stations s
+        where s.id = $1 and b.id = any($2::int[]) and ST_DWithin(ST_Transform(ST_Centroid(b.geom), 32648), ST_Transform(s.geom, 32648), 390)
+        order by b.id limit 1`, [station, far])
+      expect(other).toBeDefined()
+      // … is reached once a footpath runs straight from the station to it.
+      ;[{ id: road }] = await q<{ id: number }>(
+        `insert into roads (kind, name, geom) values ('residential', 'road test path', ST_MakeLine(ST_SetSRID(ST_MakePoint($1, $2), 4326), ST_SetSRID(ST_MakePoint($3, $4), 4326))) returning id`,
+        [b.lon, b.lat, other.lon, other.lat],
+      )
+      expect(await uncovered(400)).not.toContain(other.id)
+    } finally {
+      if (road !== undefined) await q(`delete from roads where id = $1`, [road])
+      await q(`delete from stations where id = $1`, [station])
+    }
+  })
+
+  it('draws road service areas inside the straight-line disks widened by the corridor', async () => {
+    const fc = await planner.json('/api/stations/service-areas?type=psych_legal&group=station&radius=600&distance=road')
+    expect(fc.status).toBe(200)
+    expect(fc.body.distance).toBe('road')
+    expect(fc.body.features.length).toBeGreaterThan(0)
+    for (const f of fc.body.features) {
+      expect(f.properties.radius).toBe(600)
+      const [r] = await q<{ inside: boolean; ratio: number }>(
+        `with sa as (select ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326), 32648) g),
+              s as (select ST_Transform(geom, 32648) g from stations where id = $2)
+         select ST_Within(sa.g, ST_Buffer(s.g, 600 + 40 + 1, 32)) inside, ST_Area(sa.g) / (pi() * 600 * 600) ratio from sa, s`,
+        [JSON.stringify(f.geometry), f.properties.station_id],
+      )
+      expect(r.inside, String(f.id)).toBe(true)
+      // A corridor along the roads, not the disk.
+      expect(r.ratio).toBeGreaterThan(0.05)
+      expect(r.ratio).toBeLessThan(0.9)
+    }
+    const byType = (await planner.json('/api/stations/service-areas?type=psych_legal,police_post&distance=road')).body
+    expect(byType.features.map((f: any) => f.id).sort()).toEqual(['police_post', 'psych_legal'])
+    expect((await planner.json('/api/stations/service-areas?type=psych_legal')).body.distance).toBe('straight')
   })
 })

@@ -68,4 +68,59 @@ describe.skipIf(!canRunBrowser)('siting in a real browser', () => {
     await expect.poll(() => page.locator('[data-testid=scenarios] tbody tr').count()).toBe(1)
     expect(pageErrors).toEqual([])
   }, 180_000)
+
+  it('measures coverage and siting along the road network when the planner chooses road distance', async () => {
+    const { page, server, pageErrors } = session
+    // Its own session and a fresh page load, whatever the test before left behind (a hash-only
+    // goto would keep the loaded app and its signed-in state).
+    await page.context().clearCookies()
+    await page.goto('about:blank')
+    await page.goto(`${server.url}#/planner`)
+    await signInPage(page, 'planner')
+    await page.waitForSelector('[data-testid=siting-form]')
+    await settle(page)
+    const area = Number(await page.getAttribute('[data-testid=planner-panel]', 'data-area-id'))
+    await page.click('[data-testid=model-mclp]')
+    await page.selectOption('[data-testid=siting-type]', 'self_governance')
+    await page.fill('[data-testid=siting-radius]', '300')
+    await page.fill('[data-testid=siting-k]', '3')
+    await page.selectOption('[data-testid=siting-distance]', 'road')
+
+    const road = await page.evaluate(
+      async (a) => (await fetch(`/api/stations/coverage?type=self_governance&radius=300&area=${a}&incidents=false&distance=road`)).json(),
+      area,
+    )
+    const straight = await page.evaluate(
+      async (a) => (await fetch(`/api/stations/coverage?type=self_governance&radius=300&area=${a}&incidents=false`)).json(),
+      area,
+    )
+    expect(road.households_covered).toBeLessThan(straight.households_covered)
+    await expect.poll(() => page.getAttribute('[data-testid=station-coverage]', 'data-covered'), { timeout: 30_000 }).toBe(String(road.households_covered))
+    expect(await page.textContent('[data-testid=station-coverage-title]')).toContain('路网距离')
+    await settle(page)
+    if (process.env.E2E_SHOTS) await page.screenshot({ path: `${process.env.E2E_SHOTS}/planner-road.png` })
+
+    await page.click('[data-testid=siting-solve]')
+    await page.waitForSelector('[data-testid=siting-result]', { timeout: 60_000 })
+    const api = await page.evaluate(
+      async (a) =>
+        (
+          await fetch('/api/siting/solve', {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ model: 'mclp', stationType: 'self_governance', radius: 300, distance: 'road', k: 3, area: a, weight: 'households', exact: false, generate: { method: 'buildings', count: 2000, spacing: 250 } }),
+          })
+        ).json(),
+      area,
+    )
+    expect(api.distance).toBe('road')
+    expect(api.covered_before).toBe(road.households_covered)
+    const text = (await page.textContent('[data-testid=siting-coverage]'))!
+    expect(text).toContain('路网距离')
+    expect(text).toContain(`${(api.share_before * 100).toFixed(1)}%`)
+    expect(text).toContain(`${(api.share_after * 100).toFixed(1)}%`)
+    await settle(page)
+    expect(await countColours(page, [NEW_SITE_COLOR], { tol: 25, rightInset: 400 })).toBeGreaterThan(20)
+    expect(pageErrors).toEqual([])
+  }, 180_000)
 })

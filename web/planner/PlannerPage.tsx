@@ -1,4 +1,5 @@
 import type { LayersList } from '@deck.gl/core'
+import type { FeatureCollection } from 'geojson'
 import { useMutation, useQuery } from '@tanstack/react-query'
 import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react'
 import { useTranslation } from 'react-i18next'
@@ -12,14 +13,14 @@ import { errorText } from '../incidents/errors.ts'
 import { colorOf, css, STATION_COLORS } from '../map/colors.ts'
 import { useFontReady } from '../map/fonts.ts'
 import { contextOutlinesLayer, selectionLayer } from '../map/layers/areas.ts'
-import { chosenSiteLayers, NEW_SITE_COLOR, serviceAreaLayer, UNCOVERED_COLOR, uncoveredLayer } from '../map/layers/siting.ts'
+import { chosenSiteLayers, NEW_SITE_COLOR, roadServiceAreaLayer, serviceAreaLayer, UNCOVERED_COLOR, uncoveredLayer } from '../map/layers/siting.ts'
 import { MapView, type FitRequest } from '../map/MapView.tsx'
 import { useBasemapInputs } from '../map/useBasemapInputs.ts'
 import { stationsQuery } from '../stations/queries.ts'
 import { StationRegistryPanel, useStationRegistry } from '../stations/StationRegistry.tsx'
 import {
-  loadScenarios, saveScenarios, sitesFile, solveSiting, stationCoverageQuery, uncoveredQuery,
-  type CoverageArgs, type Scenario, type SitingModel, type SitingRequest, type SitingResult,
+  loadScenarios, roadServiceAreasQuery, saveScenarios, sitesFile, solveSiting, stationCoverageQuery, uncoveredQuery,
+  type CoverageArgs, type Distance, type Scenario, type SitingModel, type SitingRequest, type SitingResult,
 } from './queries.ts'
 
 const PANEL_WIDTH = 400
@@ -30,6 +31,7 @@ interface Draft {
   model: SitingModel
   stationType: StationType
   radius: number
+  distance: Distance
   k: number
   targetPct: number
   candidates: 'buildings' | 'lattice'
@@ -77,14 +79,18 @@ export function PlannerPage({ user }: { user: User }) {
   const registry = useStationRegistry(config.data?.districtBbox ?? undefined)
   const [fit, setFit] = useState<FitRequest | null>(null)
   const [draft, setDraft] = useState<Draft>({
-    model: 'mclp', stationType: 'self_governance', radius: 500, k: 5, targetPct: 90, candidates: 'buildings', weight: 'households', exact: false,
+    model: 'mclp', stationType: 'self_governance', radius: 500, distance: 'straight', k: 5, targetPct: 90, candidates: 'buildings', weight: 'households', exact: false,
   })
   const [scenarios, setScenarios] = useState<Scenario[]>(loadScenarios)
   const set = (patch: Partial<Draft>) => setDraft((d) => ({ ...d, ...patch }))
-  // Coverage by the existing stations of the type, for the area and radius being planned.
-  const covArgs = useSettled<CoverageArgs | null>(detail && draft.radius > 0 ? { type: draft.stationType, radius: draft.radius, area: detail.id } : null, 600)
+  // Coverage by the existing stations of the type, for the area, radius and distance being planned.
+  const covArgs = useSettled<CoverageArgs | null>(
+    detail && draft.radius > 0 ? { type: draft.stationType, radius: draft.radius, area: detail.id, distance: draft.distance } : null,
+    600,
+  )
   const coverage = useQuery({ ...stationCoverageQuery(covArgs!), enabled: !!covArgs })
   const uncovered = useQuery({ ...uncoveredQuery(covArgs!), enabled: !!covArgs })
+  const roadAreas = useQuery({ ...roadServiceAreasQuery(covArgs!), enabled: covArgs?.distance === 'road' })
   const uncoveredPoints = useMemo(
     () =>
       (uncovered.data?.features ?? []).flatMap((f) =>
@@ -113,6 +119,7 @@ export function PlannerPage({ user }: { user: User }) {
       model: draft.model,
       stationType: draft.stationType,
       radius: draft.radius,
+      distance: draft.distance,
       area: detail.id,
       weight: draft.weight,
       exact: draft.exact,
@@ -142,14 +149,19 @@ export function PlannerPage({ user }: { user: User }) {
   )
   const fontReady = useFontReady('0123456789')
   const radius = solve.data?.req.radius ?? draft.radius
+  const distance = solve.data?.req.distance ?? draft.distance
   const layers = useMemo<LayersList>(() => {
     const out: LayersList = [contextOutlinesLayer(drill.contextFeatures, { visible: true }), selectionLayer(drill.selectedFeature)]
-    out.push(serviceAreaLayer(kept, radius, colorOf(STATION_COLORS, solve.data?.req.stationType ?? draft.stationType)))
+    const color = colorOf(STATION_COLORS, solve.data?.req.stationType ?? draft.stationType)
+    // Road distance: the reachable network from the API (drawn for the coverage being shown); straight: discs.
+    if (distance === 'road') {
+      if (roadAreas.data && !solve.data) out.push(roadServiceAreaLayer(roadAreas.data as FeatureCollection, color))
+    } else out.push(serviceAreaLayer(kept, radius, color))
     if (!result) out.push(uncoveredLayer(uncoveredPoints))
-    if (result) out.push(...chosenSiteLayers(result.sites.map((s, i) => ({ lon: s.lon, lat: s.lat, rank: i + 1 })), radius, fontReady))
+    if (result) out.push(...chosenSiteLayers(result.sites.map((s, i) => ({ lon: s.lon, lat: s.lat, rank: i + 1 })), distance === 'road' ? null : radius, fontReady))
     out.push(...registry.layers)
     return out
-  }, [drill.contextFeatures, drill.selectedFeature, kept, radius, result, fontReady, solve.data, draft.stationType, uncoveredPoints, registry.layers])
+  }, [drill.contextFeatures, drill.selectedFeature, kept, radius, distance, roadAreas.data, result, fontReady, solve.data, draft.stationType, uncoveredPoints, registry.layers])
 
   const onClick = registry.onClick
   const onHover = useCallback(() => {}, [])
@@ -205,6 +217,13 @@ export function PlannerPage({ user }: { user: User }) {
               {t('planner.radius')}
               <input type="number" min={50} max={10000} step={50} value={draft.radius} onChange={(e) => set({ radius: Number(e.target.value) })} data-testid="siting-radius" />
             </label>
+            <label className="field inline">
+              {t('planner.distance')}
+              <select value={draft.distance} onChange={(e) => set({ distance: e.target.value as Distance })} data-testid="siting-distance">
+                <option value="straight">{t('planner.distanceName.straight')}</option>
+                <option value="road">{t('planner.distanceName.road')}</option>
+              </select>
+            </label>
             {draft.model === 'lscp' ? (
               <label className="field inline">
                 {t('planner.target')}
@@ -236,7 +255,7 @@ export function PlannerPage({ user }: { user: User }) {
         </form>
         {coverage.data && (
           <section className="station-coverage" data-testid="station-coverage" data-covered={coverage.data.households_covered}>
-            <h3>{t('planner.now')}</h3>
+            <h3 data-testid="station-coverage-title">{t('planner.now', { distance: t(`planner.distanceName.${coverage.data.distance}`) })}</h3>
             <p>
               {t('planner.nowCoverage', {
                 share: coverage.data.households_share === null ? '–' : pct(coverage.data.households_share),
@@ -274,7 +293,7 @@ export function PlannerPage({ user }: { user: User }) {
         {result && (
           <section className="siting-result" data-testid="siting-result" data-sites={result.sites.length}>
             <p data-testid="siting-coverage">
-              {t('planner.coverage', { before: pct(result.share_before), after: pct(result.share_after), households: result.households.toLocaleString() })}
+              {t('planner.coverage', { before: pct(result.share_before), after: pct(result.share_after), households: result.households.toLocaleString(), distance: t(`planner.distanceName.${result.distance}`) })}
             </p>
             {result.gap !== undefined && <p className="hint">{t('planner.gap', { gap: pct(result.gap), status: result.exact?.status ?? '' })}</p>}
             <ol className="site-list">

@@ -53,10 +53,14 @@ export function sitesFile(result: SitingResult, format: 'csv' | 'geojson'): Blob
   return new Blob([JSON.stringify(fc)], { type: 'application/geo+json' })
 }
 
+/** How distance is measured: straight-line metres or walking along the road network. */
+export type Distance = 'straight' | 'road'
+
 export interface CoverageArgs {
   type: string
   radius: number
   area: number
+  distance: Distance
 }
 
 /** Households and population within reach of the type's open stations, by sub-area, with incidents inside vs outside. */
@@ -64,7 +68,7 @@ export const stationCoverageQuery = (a: CoverageArgs) =>
   queryOptions({
     queryKey: ['stations', 'coverage', a],
     queryFn: ({ signal }) =>
-      okJson(client.stations.coverage.$get({ query: { type: a.type, radius: String(a.radius), area: String(a.area), distance: 'straight' } }, { init: { signal } })),
+      okJson(client.stations.coverage.$get({ query: { type: a.type, radius: String(a.radius), area: String(a.area), distance: a.distance } }, { init: { signal } })),
     staleTime: 60_000,
   })
 
@@ -73,6 +77,15 @@ export const uncoveredQuery = (a: CoverageArgs) =>
   queryOptions({
     queryKey: ['stations', 'uncovered', a],
     queryFn: ({ signal }) =>
-      okJson(client.stations.uncovered.$get({ query: { type: a.type, radius: String(a.radius), area: String(a.area), distance: 'straight', geometry: 'centroid' } }, { init: { signal } })),
+      okJson(client.stations.uncovered.$get({ query: { type: a.type, radius: String(a.radius), area: String(a.area), distance: a.distance, geometry: 'centroid' } }, { init: { signal } })),
+    staleTime: 60_000,
+  })
+
+/** The stations' reach along the road network, one polygon per type (the straight-line disks are drawn client-side). */
+export const roadServiceAreasQuery = (a: CoverageArgs) =>
+  queryOptions({
+    queryKey: ['stations', 'service-areas', a],
+    queryFn: ({ signal }) =>
+      okJson(client.stations['service-areas'].$get({ query: { type: a.type, radius: String(a.radius), area: String(a.area), distance: 'road', group: 'type' } }, { init: { signal } })),
     staleTime: 60_000,
   })

@@ -1,4 +1,5 @@
-import { ScatterplotLayer, TextLayer } from '@deck.gl/layers'
+import { GeoJsonLayer, ScatterplotLayer, TextLayer } from '@deck.gl/layers'
+import type { FeatureCollection } from 'geojson'
 import type { StationFeature } from '../../app/client.ts'
 import type { RGB } from '../colors.ts'
 import { FONT_FAMILY } from '../fonts.ts'
@@ -29,21 +30,38 @@ export function serviceAreaLayer(stations: StationFeature[], radiusM: number, co
   })
 }
 
-/** The solver's new sites: their service discs, a marker and the pick order. */
-export function chosenSiteLayers(sites: ChosenSite[], radiusM: number, fontReady: boolean) {
+/** Service areas of the kept stations along the road network: the API's polygons, in the type's colour. */
+export function roadServiceAreaLayer(areas: FeatureCollection, color: RGB) {
+  return new GeoJsonLayer({
+    id: 'siting-kept-service',
+    data: areas,
+    getFillColor: [...color, 40],
+    getLineColor: [...color, 200],
+    stroked: true,
+    lineWidthMinPixels: 1,
+    pickable: false,
+  })
+}
+
+/**
+ * The solver's new sites: their service discs (none when `radiusM` is null: a road-distance reach
+ * is not a disc), a marker and the pick order.
+ */
+export function chosenSiteLayers(sites: ChosenSite[], radiusM: number | null, fontReady: boolean) {
   const position = (s: ChosenSite): [number, number] => [s.lon, s.lat]
   return [
-    new ScatterplotLayer<ChosenSite>({
-      id: 'siting-new-service',
-      data: sites,
-      getPosition: position,
-      radiusUnits: 'meters',
-      getRadius: radiusM,
-      getFillColor: [...NEW_SITE_COLOR, 45],
-      getLineColor: [...NEW_SITE_COLOR, 230],
-      stroked: true,
-      lineWidthMinPixels: 2,
-    }),
+    radiusM !== null &&
+      new ScatterplotLayer<ChosenSite>({
+        id: 'siting-new-service',
+        data: sites,
+        getPosition: position,
+        radiusUnits: 'meters',
+        getRadius: radiusM,
+        getFillColor: [...NEW_SITE_COLOR, 45],
+        getLineColor: [...NEW_SITE_COLOR, 230],
+        stroked: true,
+        lineWidthMinPixels: 2,
+      }),
     new ScatterplotLayer<ChosenSite>({
       id: 'siting-new-sites',
       data: sites,
