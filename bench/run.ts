@@ -42,7 +42,8 @@ if (all || which.includes('siting')) {
     // --demand=100000: tops the district up with synthetic buildings (deleted again): a bench database only.
     const demand = process.argv.find((a) => a.startsWith('--demand='))?.slice(9)
     const seeds = process.argv.find((a) => a.startsWith('--seeds='))?.slice(8)
-    if (demand) await benchSitingDemand(url, { demand: Number(demand), runs, seeds: seeds?.split(',').map(Number) })
+    const exactLimit = process.argv.find((a) => a.startsWith('--exact-limit='))?.slice(14)
+    if (demand) await benchSitingDemand(url, { demand: Number(demand), runs, seeds: seeds?.split(',').map(Number), exactLimit: exactLimit ? Number(exactLimit) : undefined })
     else await benchSiting(url)
   }
 }

@@ -70,7 +70,7 @@ interface SummaryRow extends Record<string, unknown> {
   name: string
   created_by: number
   created_by_name: string
-  created_at: Date
+  created_at: Date | string
   area_id: number
   area_name: string
   model: 'mclp' | 'lscp' | 'pmedian'
@@ -88,7 +88,7 @@ const summaryOf = (r: SummaryRow): z.infer<typeof ScenarioSummary> => ({
   id: r.id,
   name: r.name,
   created_by: { id: r.created_by, username: r.created_by_name },
-  created_at: r.created_at.toISOString(),
+  created_at: new Date(r.created_at).toISOString(),
   area: { id: r.area_id, name: r.area_name },
   model: r.model,
   stationType: r.station_type,
