@@ -9,8 +9,8 @@
  * transaction-local temporary table (dropped at COMMIT) holding them as PostgreSQL `point`s, and
  * sends demand, candidates and kept stations as projected coordinates. The fixed-radius join
  * (distance ≤ r) runs in the server on those arrays (pairsWithin in solver.ts, a bucket grid):
- * at 100,000 buildings × 2,000 candidates (8.5 M pairs) the same join in SQL took 4.6 s to count
- * the pairs and ~12 s to return them per candidate, against ~0.2 s here (docs/siting.md). Before
+ * at 100,000 buildings × 2,000 candidates (8.5 M pairs) reading the arrays and joining took
+ * 0.4–1.1 s, the same join in SQL alone 1.0–2.6 s in the same runs (docs/siting.md). Before
  * that, PostGIS answered the pairs with a GiST point/circle join (`p <@ circle(c, r)`), itself
  * chosen over ST_DWithin on the projected geometry (~1 µs per pair of recheck).
  *
@@ -187,6 +187,7 @@ export interface LoadedInstance {
   candidates: { lon: Float64Array; lat: Float64Array }
   keptStations: number
   pairs: number
+  /** tables: reading demand, candidates and kept stations; pairs: the radius joins in the server. */
   ms: { tables: number; pairs: number }
 }
 
