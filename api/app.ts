@@ -29,6 +29,7 @@ import type { Env } from './lib/router.ts'
 import { scopedRequests } from './lib/scope.ts'
 import { patrolsRoutes } from './patrols/routes.ts'
 import { sitingRoutes } from './siting/routes.ts'
+import { sitingScenarioRoutes } from './siting/scenarios.ts'
 import { stationCoverageRoutes } from './stations/coverage.ts'
 import { stationRegistryRoutes } from './stations/registry.ts'
 import { stationsRoutes } from './stations/routes.ts'
@@ -105,6 +106,7 @@ export function createApi(db: Database, opts: AppOptions = {}) {
     .route('/stations', stationsRoutes)
     .route('/stations', stationRegistryRoutes)
     .route('/siting', sitingRoutes)
+    .route('/siting', sitingScenarioRoutes)
     .route('/tracks', tracksRoutes)
     .route('/patrols', patrolsRoutes)
     .route('/basemap', basemapRoutes)

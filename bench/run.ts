@@ -8,6 +8,7 @@ import { benchMicrogen } from './microgen.ts'
 import { benchScope } from './scope.ts'
 import { benchSeed } from './seed.ts'
 import { benchSiting } from './siting.ts'
+import { benchSitingDemand } from './siting-demand.ts'
 import { benchStartup } from './startup.ts'
 import { benchTracks } from './tracks.ts'
 import { benchStationCoverage } from './stcoverage.ts'
@@ -43,7 +44,14 @@ if (all || which.includes('microgen')) {
 }
 if (all || which.includes('siting')) {
   if (!url) console.log('\nsiting: skipped (set DATABASE_URL to a PostGIS seeded at district scale)')
-  else await benchSiting(url)
+  else {
+    // --demand=100000: tops the district up with synthetic buildings (deleted again): a bench database only.
+    const demand = process.argv.find((a) => a.startsWith('--demand='))?.slice(9)
+    const seeds = process.argv.find((a) => a.startsWith('--seeds='))?.slice(8)
+    const exactLimit = process.argv.find((a) => a.startsWith('--exact-limit='))?.slice(14)
+    if (demand) await benchSitingDemand(url, { demand: Number(demand), runs, seeds: seeds?.split(',').map(Number), exactLimit: exactLimit ? Number(exactLimit) : undefined })
+    else await benchSiting(url)
+  }
 }
 if (all || which.includes('tracks')) {
   // Writes bench days of track points into DATABASE_URL and deletes them again: a bench database only.

@@ -72,7 +72,7 @@ export async function benchSiting(databaseUrl: string) {
       const inst = await loadInstance(tx, { stationType: TYPE, radius: RADIUS, pmedian: false, m: candidates })
       const loadMs = performance.now() - t0
       console.log(`\nsiting: district ${area.name}: ${inst.households.length.toLocaleString('en')} buildings with households (short of 100,000: the synthetic 100k row below is the solver-only figure at that size)`)
-      console.log(`SQL load ${fmt(loadMs)} ms = temp tables ${fmt(tTables - t0)} + demand/candidates ${fmt(inst.ms.tables)} + kept stations and pairs ${fmt(inst.ms.pairs)} (${inst.pairs.toLocaleString('en')} pairs, ${inst.keptStations} kept ${TYPE} stations)`)
+      console.log(`SQL load ${fmt(loadMs)} ms = temp tables ${fmt(tTables - t0)} + reading demand/candidates/kept stations ${fmt(inst.ms.tables)} + pair join in the server ${fmt(inst.ms.pairs)} (${inst.pairs.toLocaleString('en')} pairs, ${inst.keptStations} kept ${TYPE} stations)`)
       rows.push(await compare(`district (PostGIS), ${TYPE} r=${RADIUS} m`, inst.cover, loadMs, 60))
     } finally {
       await tx.finish(false)

@@ -6,17 +6,16 @@
  *
  * Demand = buildings of the area with households > 0, at their centroid. Metric work is planar in
  * EPSG:32648 (UTM 48N, metres), like the rest of the API: PostGIS projects the centroids once into a
- * transaction-local temporary table (dropped at COMMIT) holding them as PostgreSQL `point`s with a
- * GiST index, and "within radius" is `p <@ circle(c, r)` (distance ≤ r, the same test as
- * ST_DWithin on the projected geometry). Why not ST_DWithin itself: the buildings' index is on 4326
- * footprints, so ST_DWithin(ST_Transform(…)) per pair uses no index and transforms every pair; and
- * on an indexed projected geometry column the join still cost ~1 µs per pair in ST_DWithin's
- * recheck (2.0 s for 1.6 M pairs at district scale against 0.37 s for the point/circle index join,
- * PostgreSQL 15, same run). Each candidate is one index probe (EXPLAIN in docs/siting.md).
+ * transaction-local temporary table (dropped at COMMIT) holding them as PostgreSQL `point`s, and
+ * sends demand, candidates and kept stations as projected coordinates. The fixed-radius join
+ * (distance ≤ r) runs in the server on those arrays (pairsWithin in solver.ts, a bucket grid):
+ * at 100,000 buildings × 2,000 candidates (8.5 M pairs) reading the arrays and joining took
+ * 0.4–1.1 s, the same join in SQL alone 1.0–2.6 s in the same runs (docs/siting.md). Before
+ * that, PostGIS answered the pairs with a GiST point/circle join (`p <@ circle(c, r)`), itself
+ * chosen over ST_DWithin on the projected geometry (~1 µs per pair of recheck).
  *
- * Transfer stays compact: demand attributes and each candidate's reachable demand come back as
- * bytea made of int4send/float4send values (big-endian), decoded straight into typed arrays;
- * 6 M pairs are 24 MB of binary instead of ~60 MB of int[] text for the driver to parse.
+ * Transfer stays compact: every attribute comes back as one bytea of int4send/float8send values
+ * (big-endian) per column, decoded straight into typed arrays: 100,000 buildings are 2.4 MB.
  */
 import { sql, type SQL } from 'drizzle-orm'
 import type { AreaLevel } from '../../geo-data/generate/types.ts'
@@ -25,7 +24,7 @@ import { ApiFailure } from '../lib/errors.ts'
 import type { Env } from '../lib/router.ts'
 import type { RequestTx } from '../lib/scope.ts'
 import { forEachReached, indexSnaps, RoadSearch, snapToRoad, type RoadGraph, type RoadSource } from '../lib/roadnet.ts'
-import { distanceInstance, type CoverInstance, type DistanceInstance } from './solver.ts'
+import { distanceInstance, pairsWithin, type CoverInstance, type DistanceInstance } from './solver.ts'
 
 /** The demand of an area as the buildings' column for that level selects it (district: every building in scope). */
 function buildingsOf(level: AreaLevel, areaId: number): SQL {
@@ -74,8 +73,11 @@ export function outsideSql(areaId: number, lon: readonly number[], lat: readonly
     order by c.ord`
 }
 
-/** Demand: one row per building of the area with households, numbered 0.. in id order, indexed (GiST on the projected point). */
-export function demandTableSql(level: AreaLevel, areaId: number): SQL[] {
+/**
+ * Demand: one row per building of the area with households, numbered 0.. in id order; `indexed`
+ * adds a GiST index on the projected point (station coverage joins on it; siting does not).
+ */
+export function demandTableSql(level: AreaLevel, areaId: number, indexed = true): SQL[] {
   return [
     sql`create temp table siting_demand on commit drop as
       select t.i, t.id, t.households, t.micro_grid_id, point(ST_X(t.g), ST_Y(t.g)) as p
@@ -85,8 +87,7 @@ export function demandTableSql(level: AreaLevel, areaId: number): SQL[] {
         from buildings b
         where b.households > 0 and ${buildingsOf(level, areaId)}
       ) t`,
-    sql`create index on siting_demand using gist (p)`,
-    sql`analyze siting_demand`,
+    ...(indexed ? [sql`create index on siting_demand using gist (p)`, sql`analyze siting_demand`] : []),
   ]
 }
 
@@ -131,49 +132,32 @@ export function latticeCandidatesSql(areaId: number, spacing: number, limit: num
 
 export const countsSql = sql`select (select count(*)::int from siting_demand) as demand, (select count(*)::int from siting_candidates) as candidates`
 
-/** Demand attributes as big-endian int4 arrays in demand order. */
+/** Demand attributes (int4) and projected coordinates (float8, EPSG:32648), big-endian, in demand order. */
 export const demandSql = sql`select count(*)::int as n,
   coalesce(string_agg(int4send(households), ''::bytea order by i), ''::bytea) as households,
-  coalesce(string_agg(int4send(micro_grid_id), ''::bytea order by i), ''::bytea) as micro_grids
+  coalesce(string_agg(int4send(micro_grid_id), ''::bytea order by i), ''::bytea) as micro_grids,
+  coalesce(string_agg(float8send(p[0]), ''::bytea order by i), ''::bytea) as x,
+  coalesce(string_agg(float8send(p[1]), ''::bytea order by i), ''::bytea) as y
   from siting_demand`
 
-/** Candidate positions (WGS84) in candidate order. */
+/** Candidate positions, WGS84 and projected, in candidate order. */
 export const candidatesSql = sql`select coalesce(string_agg(float8send(lon), ''::bytea order by j), ''::bytea) as lon,
-  coalesce(string_agg(float8send(lat), ''::bytea order by j), ''::bytea) as lat from siting_candidates`
+  coalesce(string_agg(float8send(lat), ''::bytea order by j), ''::bytea) as lat,
+  coalesce(string_agg(float8send(p[0]), ''::bytea order by j), ''::bytea) as x,
+  coalesce(string_agg(float8send(p[1]), ''::bytea order by j), ''::bytea) as y
+  from siting_candidates`
 
 /**
  * Kept stations: open stations of the type (closed_on null, opened by today) visible to the
- * caller, wherever they stand: one across the area's boundary still covers the area's households.
- * Answers each covered demand point with its distance to the nearest such station within `radius`.
+ * caller, wherever they stand (one across the area's boundary still covers the area's households),
+ * as projected coordinates.
  */
-export function keptCoverageSql(stationType: string, radius: number): SQL {
-  return sql`with s as materialized (
-      select point(ST_X(t.g), ST_Y(t.g)) as p
-      from (select ST_Transform(geom, 32648) as g from stations
-            where type = ${stationType} and closed_on is null and (opened_on is null or opened_on <= current_date)) t
-    ),
-    near as (
-      select d.i, min(d.p <-> s.p) as dist
-      from s join siting_demand d on d.p <@ circle(s.p, ${radius}::float8)
-      group by d.i
-    )
-    select (select count(*)::int from s) as stations, count(*)::int as n,
-      coalesce(string_agg(int4send(i), ''::bytea order by i), ''::bytea) as idx,
-      coalesce(string_agg(float8send(dist), ''::bytea order by i), ''::bytea) as dist
-    from near`
-}
-
-/** Candidate × demand pairs within `radius`, one row per candidate that reaches anything; distances only when asked. */
-export function pairsSql(radius: number, withDistance: boolean): SQL {
-  return sql`select c.j, p.n, p.idx ${withDistance ? sql`, p.dist` : sql``}
-    from siting_candidates c
-    cross join lateral (
-      select count(*)::int as n, string_agg(int4send(d.i), ''::bytea order by d.i) as idx
-        ${withDistance ? sql`, string_agg(float8send(d.p <-> c.p), ''::bytea order by d.i) as dist` : sql``}
-      from siting_demand d where d.p <@ circle(c.p, ${radius}::float8)
-    ) p
-    where p.n > 0
-    order by c.j`
+export function keptStationsSql(stationType: string): SQL {
+  return sql`select count(*)::int as n,
+      coalesce(string_agg(float8send(ST_X(t.g)), ''::bytea order by t.id), ''::bytea) as x,
+      coalesce(string_agg(float8send(ST_Y(t.g)), ''::bytea order by t.id), ''::bytea) as y
+    from (select id, ST_Transform(geom, 32648) as g from stations
+          where type = ${stationType} and closed_on is null and (opened_on is null or opened_on <= current_date)) t`
 }
 
 /** Decode big-endian int4 bytes (int4send) into an Int32Array. */
@@ -204,6 +188,7 @@ export interface LoadedInstance {
   candidates: { lon: Float64Array; lat: Float64Array }
   keptStations: number
   pairs: number
+  /** tables: reading demand, candidates and kept stations; pairs: the radius joins in the server. */
   ms: { tables: number; pairs: number }
 }
 
@@ -212,24 +197,13 @@ export async function prepareTables(tx: RequestTx, area: AreaRow, spec: Candidat
   // Per-candidate sorts and the kept stations' hash aggregate fit in memory at district scale; the
   // queries are cheap to plan, so JIT compilation would only add its own time (this transaction only).
   await tx.execute(sql`select set_config('work_mem', '64MB', true), set_config('jit', 'off', true)`)
-  for (const q of demandTableSql(area.level, area.id)) await tx.execute(q)
+  for (const q of demandTableSql(area.level, area.id, false)) await tx.execute(q)
   await tx.execute(
     spec.kind === 'given' ? givenCandidatesSql(spec.lon, spec.lat) : spec.kind === 'buildings' ? buildingCandidatesSql(spec.count) : latticeCandidatesSql(area.id, spec.spacing, spec.limit),
   )
   const { rows } = await tx.execute<{ demand: number; candidates: number }>(countsSql)
   return rows[0]
 }
-
-/** Projected points (metres) of a table's `p` column in its numbering order (siting_demand by i, siting_candidates by j). */
-const projectedSql = (table: 'siting_demand' | 'siting_candidates', order: 'i' | 'j') => sql`select
-  coalesce(string_agg(float8send(p[0]), ''::bytea order by ${sql.raw(order)}), ''::bytea) as x,
-  coalesce(string_agg(float8send(p[1]), ''::bytea order by ${sql.raw(order)}), ''::bytea) as y
-  from ${sql.raw(table)}`
-
-/** Kept stations of the type as projected points (the stations keptCoverageSql() reads). */
-const keptPointsSql = (stationType: string) => sql`select ST_X(g) as x, ST_Y(g) as y
-  from (select ST_Transform(geom, 32648) as g from stations
-        where type = ${stationType} and closed_on is null and (opened_on is null or opened_on <= current_date)) t`
 
 /** Demand reached from each candidate along the road network: CSR like pairsSql(), distances ascending by demand index. */
 interface Pairs {
@@ -246,15 +220,18 @@ interface Pairs {
  * one multi-source search from the kept stations, then one cutoff search per candidate that visits
  * only the demand snapped to the edges it reached. Off-network points reach nothing.
  */
-async function roadPairs(tx: RequestTx, graph: RoadGraph, opts: { stationType: string; radius: number; pmedian: boolean; m: number }): Promise<Pairs> {
-  const points = async (q: SQL) => {
-    const r = (await tx.execute<{ x: Buffer; y: Buffer }>(q)).rows[0]
-    return { x: float64s(r.x), y: float64s(r.y) }
-  }
-  const demand = await points(projectedSql('siting_demand', 'i'))
-  const cand = await points(projectedSql('siting_candidates', 'j'))
-  const { rows: kept } = await tx.execute<{ x: number; y: number }>(keptPointsSql(opts.stationType))
-  const index = indexSnaps(graph, Array.from(demand.x, (x, i) => snapToRoad(graph, x, demand.y[i])))
+/** Projected demand, candidate and kept-station coordinates (metres, EPSG:32648), in their numbering order. */
+interface Points {
+  dx: Float64Array
+  dy: Float64Array
+  cx: Float64Array
+  cy: Float64Array
+  kx: Float64Array
+  ky: Float64Array
+}
+
+function roadPairs(graph: RoadGraph, pts: Points, opts: { radius: number; pmedian: boolean; m: number }): Pairs {
+  const index = indexSnaps(graph, Array.from(pts.dx, (x, i) => snapToRoad(graph, x, pts.dy[i])))
   const search = new RoadSearch(graph)
   const reach = (sources: RoadSource[]) => {
     const found: [number, number][] = []
@@ -267,41 +244,35 @@ async function roadPairs(tx: RequestTx, graph: RoadGraph, opts: { stationType: s
     const snap = snapToRoad(graph, x, y)
     return snap ? [{ snap, offset: 0 }] : []
   }
-  const keptFound = reach(kept.flatMap((k) => sourcesAt(k.x, k.y)))
+  const keptFound = reach(Array.from(pts.kx, (x, a) => sourcesAt(x, pts.ky[a])).flat())
   const start = new Int32Array(opts.m + 1)
   const idx: number[] = [], dist: number[] = []
   for (let j = 0; j < opts.m; j++) {
-    for (const [i, cost] of reach(sourcesAt(cand.x[j], cand.y[j]))) {
+    for (const [i, cost] of reach(sourcesAt(pts.cx[j], pts.cy[j]))) {
       idx.push(i)
       dist.push(cost)
     }
     start[j + 1] = idx.length
   }
   return {
-    start, idx: Int32Array.from(idx), dist: opts.pmedian ? Float64Array.from(dist) : undefined, keptStations: kept.length,
+    start, idx: Int32Array.from(idx), dist: opts.pmedian ? Float64Array.from(dist) : undefined, keptStations: pts.kx.length,
     keptIdx: Int32Array.from(keptFound, (f) => f[0]), keptDist: Float64Array.from(keptFound, (f) => f[1]),
   }
 }
 
-/** Kept coverage and candidate × demand pairs within `radius` in a straight line (SQL, point/circle index probes). */
-async function straightPairs(tx: RequestTx, opts: { stationType: string; radius: number; pmedian: boolean; m: number }): Promise<Pairs> {
-  const kept = (await tx.execute<{ stations: number; n: number; idx: Buffer; dist: Buffer }>(keptCoverageSql(opts.stationType, opts.radius))).rows[0]
-  const { rows } = await tx.execute<{ j: number; n: number; idx: Buffer; dist?: Buffer }>(pairsSql(opts.radius, opts.pmedian))
-  const start = new Int32Array(opts.m + 1)
-  let total = 0
-  for (const r of rows) total += r.n
-  const idx = new Int32Array(total)
-  const dist = opts.pmedian ? new Float64Array(total) : undefined
-  let p = 0, j = 0
-  for (const r of rows) {
-    while (j < r.j) start[++j] = p
-    idx.set(int32s(r.idx), p)
-    if (dist && r.dist) dist.set(float64s(r.dist), p)
-    p += r.n
-    start[++j] = p
+/**
+ * Kept coverage and candidate × demand pairs within `radius` in a straight line: the projected
+ * points matched in a bucket grid in the server (solver.ts pairsWithin), the same arithmetic as
+ * PostGIS's ST_Distance on them; at 100,000 demand points 0.4–1.1 s against 1.0–2.6 s for the SQL
+ * join it replaced (docs/siting.md).
+ */
+function straightPairs(pts: Points, opts: { radius: number; pmedian: boolean; m: number }): Pairs {
+  const kept = pairsWithin(pts.dx, pts.dy, pts.kx, pts.ky, opts.radius, true)
+  const pairs = pairsWithin(pts.dx, pts.dy, pts.cx, pts.cy, opts.radius, opts.pmedian)
+  return {
+    start: pairs.start, idx: pairs.idx, dist: opts.pmedian ? pairs.dist : undefined, keptStations: pts.kx.length,
+    keptIdx: kept.idx, keptDist: kept.dist,
   }
-  while (j < opts.m) start[++j] = p
-  return { start, idx, dist, keptStations: kept.stations, keptIdx: int32s(kept.idx), keptDist: float64s(kept.dist) }
 }
 
 /**
@@ -314,32 +285,34 @@ export async function loadInstance(
   opts: { stationType: string; radius: number; pmedian: boolean; m: number; roads?: RoadGraph },
 ): Promise<LoadedInstance> {
   const t0 = performance.now()
-  const d = (await tx.execute<{ n: number; households: Buffer; micro_grids: Buffer }>(demandSql)).rows[0]
+  const d = (await tx.execute<{ n: number; households: Buffer; micro_grids: Buffer; x: Buffer; y: Buffer }>(demandSql)).rows[0]
   const households = int32s(d.households)
   const microGrids = int32s(d.micro_grids)
   const n = d.n
-  const c = (await tx.execute<{ lon: Buffer; lat: Buffer }>(candidatesSql)).rows[0]
+  const c = (await tx.execute<{ lon: Buffer; lat: Buffer; x: Buffer; y: Buffer }>(candidatesSql)).rows[0]
+  const k = (await tx.execute<{ n: number; x: Buffer; y: Buffer }>(keptStationsSql(opts.stationType))).rows[0]
+  const pts: Points = { dx: float64s(d.x), dy: float64s(d.y), cx: float64s(c.x), cy: float64s(c.y), kx: float64s(k.x), ky: float64s(k.y) }
+  if (pts.cx.length !== opts.m) throw new Error(`siting: ${pts.cx.length} candidates loaded, ${opts.m} expected`)
   const t1 = performance.now()
-  const pairs = opts.roads ? await roadPairs(tx, opts.roads, opts) : await straightPairs(tx, opts)
-  const { start, idx, dist } = pairs
-  const total = idx.length
+  const pairs = opts.roads ? roadPairs(opts.roads, pts, opts) : straightPairs(pts, opts)
   const coveredBefore = new Uint8Array(n)
   const base = new Float64Array(n).fill(opts.radius)
   for (let a = 0; a < pairs.keptIdx.length; a++) {
-    coveredBefore[pairs.keptIdx[a]] = 1
-    base[pairs.keptIdx[a]] = Math.min(opts.radius, pairs.keptDist[a])
+    const i = pairs.keptIdx[a]
+    coveredBefore[i] = 1
+    if (pairs.keptDist[a] < base[i]) base[i] = pairs.keptDist[a]
   }
   const t2 = performance.now()
   const weights = Float64Array.from(households)
-  const cover: CoverInstance = { weights, coveredBefore, start, idx }
+  const cover: CoverInstance = { weights, coveredBefore, start: pairs.start, idx: pairs.idx }
   return {
     cover,
-    distance: dist ? distanceInstance(weights, base, { start, idx, dist }) : undefined,
+    distance: opts.pmedian && pairs.dist ? distanceInstance(weights, base, { start: pairs.start, idx: pairs.idx, dist: pairs.dist }) : undefined,
     households,
     microGrids,
     candidates: { lon: float64s(c.lon), lat: float64s(c.lat) },
     keptStations: pairs.keptStations,
-    pairs: total,
+    pairs: pairs.idx.length,
     ms: { tables: t1 - t0, pairs: t2 - t1 },
   }
 }

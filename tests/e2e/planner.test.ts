@@ -1,7 +1,7 @@
 // Browser test of the planner's siting page: the real server on the run's database, the built web
 // app, Debian's Chromium. The demo planner runs maximal covering for 3 new self-governance stations
 // over their district: the page shows the API's coverage before → after and one numbered marker per
-// site on the map, and keeps the scenario for comparison.
+// site on the map, and keeps the scenario on the server for comparison (then removes it again).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { NEW_SITE_COLOR, UNCOVERED_COLOR } from '../../web/map/layers/siting.ts'
 import { canRunBrowser, countColours, openBrowserSession, settle, signInPage, type BrowserSession } from '../helpers/browser.ts'
@@ -64,8 +64,30 @@ describe.skipIf(!canRunBrowser)('siting in a real browser', () => {
     if (process.env.E2E_SHOTS) await page.screenshot({ path: `${process.env.E2E_SHOTS}/planner.png` })
     expect(await countColours(page, [NEW_SITE_COLOR], { tol: 25, rightInset: 400 })).toBeGreaterThan(100)
 
-    await page.click('[data-testid=siting-keep]')
-    await expect.poll(() => page.locator('[data-testid=scenarios] tbody tr').count()).toBe(1)
+    // Keeping the scenario saves it on the server (shared with colleagues of the area): the list is
+    // the API's, names who saved it, and removing it deletes it there.
+    const listed = async () =>
+      (await page.evaluate(async (a) => (await (await fetch(`/api/siting/scenarios?area=${a}`)).json()).scenarios, Number(area))) as { id: number; created_by: { username: string }; share_after: number }[]
+    const before = (await listed()).map((s) => s.id)
+    let saved: number | undefined
+    try {
+      await page.click('[data-testid=siting-keep]')
+      await expect.poll(async () => (await listed()).length, { timeout: 15_000 }).toBe(before.length + 1)
+      const mine = (await listed()).find((s) => !before.includes(s.id))!
+      saved = mine.id
+      expect(mine.created_by.username).toBe('planner')
+      expect(mine.share_after).toBe(api.share_after)
+      const row = page.locator(`[data-testid=scenarios] tbody tr[data-scenario-id="${saved}"]`)
+      await row.waitFor({ timeout: 15_000 })
+      expect(await row.locator('[data-testid=scenario-by]').textContent()).toBe('planner')
+      await row.locator('[data-testid=scenario-remove]').click()
+      await expect.poll(async () => (await listed()).some((s) => s.id === saved), { timeout: 15_000 }).toBe(false)
+      await expect.poll(() => row.count(), { timeout: 15_000 }).toBe(0)
+      saved = undefined
+    } finally {
+      // Leave nothing behind if an assertion failed between saving and removing.
+      if (saved !== undefined) await page.evaluate(async (id) => { await fetch(`/api/siting/scenarios/${id}`, { method: 'DELETE' }) }, saved)
+    }
     expect(pageErrors).toEqual([])
   }, 180_000)
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { coverRows, lscpLp, mclpLp, pmedianLp, solveMip, solveMipInWorker } from '../../api/siting/exact.ts'
 import {
-  distanceInstance, maxCoverShare, pmedianCost, solveLscpGreedy, solveMclpGreedy, solvePmedianHeuristic, syntheticInstance,
+  distanceInstance, maxCoverShare, pairsWithin, pmedianCost, rng, solveLscpGreedy, solveMclpGreedy, solvePmedianHeuristic, syntheticInstance,
   weightCovered, weightCoveredBefore, type CoverInstance,
 } from '../../api/siting/solver.ts'
 
@@ -209,5 +209,51 @@ describe('instances and MIP reductions', () => {
     expect(() => solveMclpGreedy(inst, 0)).toThrow(RangeError)
     expect(() => solveLscpGreedy(inst, 0)).toThrow(RangeError)
     expect(() => solveLscpGreedy(inst, 1.5)).toThrow(RangeError)
+  })
+})
+
+describe('pairsWithin (the siting pair join)', () => {
+  it('finds exactly the pairs a brute-force scan finds, each candidate\'s demand ascending, with distances', () => {
+    const r = rng(7)
+    // Demand spreads beyond the candidates' box (the grid covers only the candidates), plus duplicates.
+    const dx = Array.from({ length: 3000 }, () => -2000 + r() * 14000)
+    const dy = Array.from({ length: 3000 }, () => -2000 + r() * 14000)
+    dx.push(5000, 5000), dy.push(5000, 5000)
+    const cx = Array.from({ length: 150 }, () => r() * 10000)
+    const cy = Array.from({ length: 150 }, () => r() * 10000)
+    cx.push(5000), cy.push(5300) // exactly 300 m from the duplicated demand point: on the boundary, inside
+    for (const radius of [1, 300, 1500, 20000]) {
+      const got = pairsWithin(dx, dy, cx, cy, radius)
+      for (let j = 0; j < cx.length; j++) {
+        const want: number[] = []
+        for (let i = 0; i < dx.length; i++) if (Math.sqrt((dx[i] - cx[j]) ** 2 + (dy[i] - cy[j]) ** 2) <= radius) want.push(i)
+        expect([...got.idx.subarray(got.start[j], got.start[j + 1])]).toEqual(want)
+        for (let p = got.start[j]; p < got.start[j + 1]; p++) expect(got.dist[p]).toBeCloseTo(Math.hypot(dx[got.idx[p]] - cx[j], dy[got.idx[p]] - cy[j]), 9)
+      }
+      if (radius === 300) expect([...got.idx.subarray(got.start[150], got.start[151])].slice(-2)).toEqual([3000, 3001])
+      expect(pairsWithin(dx, dy, cx, cy, radius, false).dist).toHaveLength(0)
+    }
+  })
+})
+
+describe('MCLP local search', () => {
+  it('ends where no single swap of a chosen site for another candidate covers more', () => {
+    for (const seed of [11, 12, 13]) {
+      const inst = syntheticInstance({ seed, demand: 1500, candidates: 60, kept: 2, radius: 900, size: 6000 }).cover
+      const k = 5
+      const h = solveMclpGreedy(inst, k)
+      const chosen = h.sites.map((s) => s.candidate)
+      const covered = weightCovered(inst, chosen)
+      expect(covered - weightCoveredBefore(inst)).toBeCloseTo(h.objective, 6)
+      for (let a = 0; a < k; a++) {
+        for (let t = 0; t < 60; t++) {
+          if (chosen.includes(t)) continue
+          const swapped = chosen.map((j, b) => (b === a ? t : j))
+          expect(weightCovered(inst, swapped)).toBeLessThanOrEqual(covered + 1e-9)
+        }
+      }
+      // The swaps did something on these instances, or the check above proves little.
+      expect(h.swaps + solveMclpGreedy(inst, k, { localSearch: false }).objective).toBeGreaterThan(0)
+    }
   })
 })

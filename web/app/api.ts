@@ -29,7 +29,7 @@ export async function ensureOk(res: Response): Promise<Response> {
 }
 
 /** The body type of the 2xx member of an RPC response union. */
-type OkBody<R> = R extends ClientResponse<infer T, infer S, string> ? (S extends 200 ? T : never) : never
+type OkBody<R> = R extends ClientResponse<infer T, infer S, string> ? (S extends 200 | 201 ? T : never) : never
 
 /** Awaits an RPC call, throws ApiError unless ok, and returns the body typed from the API's schema. */
 export async function okJson<R extends ClientResponse<unknown, number, string>>(call: Promise<R>): Promise<OkBody<R>> {

@@ -1,6 +1,6 @@
 import type { LayersList } from '@deck.gl/core'
 import type { FeatureCollection } from 'geojson'
-import { useMutation, useQuery } from '@tanstack/react-query'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react'
 import { useTranslation } from 'react-i18next'
 import { STATION_TYPES } from '../../geo-data/generate/types.ts'
@@ -19,8 +19,8 @@ import { useBasemapInputs } from '../map/useBasemapInputs.ts'
 import { stationsQuery } from '../stations/queries.ts'
 import { StationRegistryPanel, useStationRegistry } from '../stations/StationRegistry.tsx'
 import {
-  loadScenarios, roadServiceAreasQuery, saveScenarios, sitesFile, solveSiting, stationCoverageQuery, uncoveredQuery,
-  type CoverageArgs, type Distance, type Scenario, type SitingModel, type SitingRequest, type SitingResult,
+  deleteScenario, keepScenario, roadServiceAreasQuery, scenariosQuery, sitesFile, solveSiting, stationCoverageQuery, uncoveredQuery,
+  type CoverageArgs, type Distance, type SitingModel, type SitingRequest, type SitingResult,
 } from './queries.ts'
 
 const PANEL_WIDTH = 400
@@ -81,7 +81,6 @@ export function PlannerPage({ user }: { user: User }) {
   const [draft, setDraft] = useState<Draft>({
     model: 'mclp', stationType: 'self_governance', radius: 500, distance: 'straight', k: 5, targetPct: 90, candidates: 'buildings', weight: 'households', exact: false,
   })
-  const [scenarios, setScenarios] = useState<Scenario[]>(loadScenarios)
   const set = (patch: Partial<Draft>) => setDraft((d) => ({ ...d, ...patch }))
   // Coverage by the existing stations of the type, for the area, radius and distance being planned.
   const covArgs = useSettled<CoverageArgs | null>(
@@ -129,19 +128,20 @@ export function PlannerPage({ user }: { user: User }) {
     solve.mutate(req)
   }
 
+  // Saved scenarios live on the server: shared with colleagues who have the area in scope.
+  const queryClient = useQueryClient()
+  const scenarios = useQuery({ ...scenariosQuery(detail?.id ?? 0), enabled: !!detail })
+  const scenariosChanged = () => queryClient.invalidateQueries({ queryKey: ['siting', 'scenarios'] })
+  const keeping = useMutation({ mutationFn: keepScenario, onSuccess: scenariosChanged })
+  const dropping = useMutation({ mutationFn: deleteScenario, onSuccess: scenariosChanged })
   const keep = () => {
     if (!solve.data) return
     const { req, result: r } = solve.data
     const name = `${t(`planner.model.${r.model}`)} · ${t(`stationType.${req.stationType}`)} · ${r.area.name}`
-    const next = [{ id: `${Date.now()}`, name, savedAt: new Date().toISOString(), request: req, result: r }, ...scenarios].slice(0, 12)
-    setScenarios(next)
-    saveScenarios(next)
+    keeping.mutate({ name, request: req, result: r })
   }
-  const drop = (id: string) => {
-    const next = scenarios.filter((s) => s.id !== id)
-    setScenarios(next)
-    saveScenarios(next)
-  }
+  const scenarioList = scenarios.data?.scenarios ?? []
+  const scenarioError = keeping.error ?? dropping.error ?? scenarios.error
 
   const kept = useMemo(
     () => (stations.data?.features ?? []).filter((s) => s.properties.type === (solve.data?.req.stationType ?? draft.stationType)),
@@ -305,19 +305,23 @@ export function PlannerPage({ user }: { user: User }) {
               ))}
             </ol>
             <div className="row">
-              <button type="button" className="button" onClick={keep} data-testid="siting-keep">{t('planner.keep')}</button>
+              <button type="button" className="button" onClick={keep} disabled={keeping.isPending || (keeping.isSuccess && keeping.variables.result === result)} data-testid="siting-keep">
+                {t('planner.keep')}
+              </button>
               <button type="button" className="button" onClick={() => download(sitesFile(result, 'csv'), 'sites.csv')}>CSV</button>
               <button type="button" className="button" onClick={() => download(sitesFile(result, 'geojson'), 'sites.geojson')}>GeoJSON</button>
             </div>
           </section>
         )}
-        {scenarios.length > 0 && (
+        {scenarioError && <p className="form-error" role="alert" data-testid="scenario-error">{errorText(t, scenarioError)}</p>}
+        {scenarioList.length > 0 && (
           <section data-testid="scenarios">
             <h3>{t('planner.scenarios')}</h3>
             <table className="table compact">
               <thead>
                 <tr>
                   <th>{t('planner.scenario')}</th>
+                  <th>{t('planner.savedBy')}</th>
                   <th>{t('planner.sites')}</th>
                   <th>{t('planner.before')}</th>
                   <th>{t('planner.after')}</th>
@@ -325,13 +329,18 @@ export function PlannerPage({ user }: { user: User }) {
                 </tr>
               </thead>
               <tbody>
-                {scenarios.map((s) => (
-                  <tr key={s.id}>
-                    <td title={s.savedAt}>{s.name} · {s.request.radius} m</td>
-                    <td>{s.result.sites.length}</td>
-                    <td>{pct(s.result.share_before)}</td>
-                    <td>{pct(s.result.share_after)}</td>
-                    <td><button type="button" className="link" onClick={() => drop(s.id)} aria-label={t('planner.remove')}>×</button></td>
+                {scenarioList.map((s) => (
+                  <tr key={s.id} data-scenario-id={s.id}>
+                    <td title={new Date(s.created_at).toLocaleString()}>{s.name} · {s.radius} m</td>
+                    <td data-testid="scenario-by">{s.created_by.username}</td>
+                    <td>{s.sites}</td>
+                    <td>{pct(s.share_before)}</td>
+                    <td>{pct(s.share_after)}</td>
+                    <td>
+                      {(s.created_by.id === user.id || user.role === 'admin') && (
+                        <button type="button" className="link" onClick={() => dropping.mutate(s.id)} disabled={dropping.isPending} aria-label={t('planner.remove')} data-testid="scenario-remove">×</button>
+                      )}
+                    </td>
                   </tr>
                 ))}
               </tbody>

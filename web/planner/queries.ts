@@ -1,6 +1,6 @@
 import { queryOptions } from '@tanstack/react-query'
 import type { InferRequestType, InferResponseType } from 'hono/client'
-import { okJson } from '../app/api.ts'
+import { ensureOk, okJson } from '../app/api.ts'
 import { client } from '../app/client.ts'
 
 export type SitingRequest = InferRequestType<typeof client.siting.solve.$post>['json']
@@ -10,30 +10,28 @@ export type SitingModel = SitingRequest['model']
 /** Runs the siting solver (POST /api/siting/solve); throws ApiError with the API's reason on 4xx. */
 export const solveSiting = (req: SitingRequest) => okJson(client.siting.solve.$post({ json: req }))
 
-/** A solved scenario kept in this browser for side-by-side comparison. */
-export interface Scenario {
-  id: string
-  name: string
-  savedAt: string
-  request: SitingRequest
-  result: SitingResult
-}
+/** A saved scenario as the list shows it: summary, area and who saved it (GET /api/siting/scenarios). */
+export type ScenarioSummary = InferResponseType<typeof client.siting.scenarios.$get, 200>['scenarios'][number]
 
-const KEY = 'gridpulse.siting.scenarios'
+/**
+ * Saved scenarios in the caller's scope, of `area` and the areas inside it, newest first. Kept on
+ * the server (not in the browser) so they follow the planner and are shared with colleagues who have
+ * the area in scope.
+ */
+export const scenariosQuery = (area: number) =>
+  queryOptions({
+    queryKey: ['siting', 'scenarios', area],
+    queryFn: ({ signal }) => okJson(client.siting.scenarios.$get({ query: { area: String(area) } }, { init: { signal } })),
+    staleTime: 30_000,
+  })
 
-export function loadScenarios(): Scenario[] {
-  try {
-    const raw = localStorage.getItem(KEY)
-    const list = raw ? (JSON.parse(raw) as Scenario[]) : []
-    return Array.isArray(list) ? list : []
-  } catch {
-    // A corrupt entry must not break the page.
-    return []
-  }
-}
+/** Saves a solved request and its result as a named scenario (POST /api/siting/scenarios). */
+export const keepScenario = (json: { name: string; request: SitingRequest; result: SitingResult }) =>
+  okJson(client.siting.scenarios.$post({ json }))
 
-export function saveScenarios(list: Scenario[]): void {
-  localStorage.setItem(KEY, JSON.stringify(list))
+/** Deletes a saved scenario (its creator or an admin; 403 otherwise). */
+export async function deleteScenario(id: number): Promise<void> {
+  await ensureOk((await client.siting.scenarios[':id'].$delete({ param: { id: String(id) } })) as unknown as Response)
 }
 
 /** The chosen sites as CSV (rank, lon, lat, gain) or a GeoJSON FeatureCollection, for download. */
