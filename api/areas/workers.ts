@@ -6,7 +6,7 @@
  * person_areas). PUT /areas/:id/workers assigns a grid's leader, members and micro-grid leaders
  * (admins, and commanders inside their street: policies of db/migrations/0028_workers.sql).
  * GET /people searches people by role and name for the pickers. No phone number is ever listed
- * here except by GET /people, to the roles that may read people, and that read is audited.
+ * here except by GET /people?phone=true, to the roles that may read people, and that read is audited.
  */
 import { createRoute, z } from '@hono/zod-openapi'
 import { sql, type SQL } from 'drizzle-orm'
@@ -62,7 +62,7 @@ const PersonSchema = z
     id: z.number(),
     name: z.string(),
     role: RoleSchema,
-    phone: z.string().nullable().optional().openapi({ description: 'only for admins, commanders, grid leaders and members' }),
+    phone: z.string().nullable().optional().openapi({ description: 'with phone=true, for admins, commanders, grid leaders and members' }),
     areas: z.array(z.object({ id: z.number(), name: z.string(), level: LevelSchema })),
   })
   .openapi('Person')
@@ -244,11 +244,12 @@ const peopleRoute = createRoute({
   path: '/people',
   tags: ['people'],
   summary: 'People of the caller’s scope by role and name (for the pickers)',
-  description: `At most ${PEOPLE_LIMIT}, by name. Phone numbers only for admins, commanders, grid leaders and members; such reads are audited.`,
+  description: `At most ${PEOPLE_LIMIT}, by name. Phone numbers only when asked (phone=true), and only to admins, commanders, grid leaders and members; such reads are audited.`,
   request: {
     query: z.object({
       role: RoleSchema.optional(),
       q: z.string().trim().min(1).max(50).optional().openapi({ description: 'part of the name' }),
+      phone: z.enum(['true', 'false']).optional().openapi({ description: '`true`: include phone numbers (roles that may read them; audited)' }),
     }),
   },
   responses: {
@@ -274,8 +275,9 @@ export const workersRoutes = newRouter()
   .openapi(peopleRoute, async (c) => {
     const q = c.req.valid('query')
     const tx = c.get('tx')
-    const withPhone = PHONE_READERS.has(c.get('user').role)
-    const { rows } = await tx.execute<z.infer<typeof PersonSchema>>(peopleSearchSql(q, withPhone))
+    // Pickers need no phone numbers: they are read only on request, so each such read is a deliberate, audited one.
+    const withPhone = q.phone === 'true' && PHONE_READERS.has(c.get('user').role)
+    const { rows } = await tx.execute<z.infer<typeof PersonSchema>>(peopleSearchSql({ role: q.role, q: q.q }, withPhone))
     if (withPhone && rows.length > 0) await tx.auditRead('people', rows.map((r) => r.id), { phone: true })
     const people = rows.map(({ phone, ...rest }) => (withPhone ? { ...rest, phone } : rest))
     return c.json({ people }, 200)

@@ -183,11 +183,11 @@ describe('PUT /api/areas/:id/workers', () => {
 })
 
 describe('GET /api/people', () => {
-  it('finds people of the scope by role and name, with phones for commanders (audited), none for planners', async () => {
+  it('finds people of the scope by role and name, with phones on request for commanders (audited), none for planners', async () => {
     const [leaderId] = await linked(otherGrid, 'grid_leader')
     const [{ name, phone }] = await q(`select name, phone from people where id = $1`, [leaderId])
     const [{ max }] = await q(`select coalesce(max(id), 0) as max from audit_log`)
-    const { status, body } = await commander.json(`/api/people?role=grid_leader&q=${encodeURIComponent(name)}`)
+    const { status, body } = await commander.json(`/api/people?role=grid_leader&phone=true&q=${encodeURIComponent(name)}`)
     expect(status).toBe(200)
     const found = body.people.find((p: any) => p.id === leaderId)
     expect(found).toMatchObject({ name, role: 'grid_leader', phone })
@@ -196,6 +196,12 @@ describe('GET /api/people', () => {
     const audit = await q(`select ids::int[] as ids from audit_log where id > $1 and action = 'read' and target = 'people'`, [max])
     expect(audit.length).toBe(1)
     expect(audit[0].ids).toContain(leaderId)
+
+    // Without phone=true (the pickers): no phones, and nothing to audit.
+    const picker = await commander.json(`/api/people?role=grid_leader&q=${encodeURIComponent(name)}`)
+    expect(picker.body.people.map((p: any) => p.id)).toContain(leaderId)
+    expect(JSON.stringify(picker.body)).not.toContain('phone')
+    expect((await q(`select count(*)::int as n from audit_log where id > $1 and action = 'read' and target = 'people'`, [max]))[0].n).toBe(1)
 
     // Another street's people are not found.
     const [foreignLeader] = await linked(foreignGrid, 'grid_leader')
@@ -206,7 +212,7 @@ describe('GET /api/people', () => {
     expect((await commander.json(`/api/people?q=%25`)).body.people).toEqual([])
 
     const planner = await t.as('planner')
-    const p = await planner.json(`/api/people?role=grid_leader`)
+    const p = await planner.json(`/api/people?role=grid_leader&phone=true`)
     expect(p.status).toBe(200)
     expect(JSON.stringify(p.body)).not.toContain('phone')
   })
