@@ -42,7 +42,12 @@ export const CoveringWorker = z
     relation: z.enum(['self', 'above', 'below']).openapi({ description: 'the area itself, one of its ancestors, or one of its descendants' }),
   })
   .openapi('CoveringWorker')
-const CoveringWorkers = z.object({ workers: z.array(CoveringWorker) }).openapi('CoveringWorkers')
+const CoveringWorkers = z
+  .object({
+    workers: z.array(CoveringWorker),
+    below_counts: z.record(z.string(), z.number()).openapi({ description: 'links of people below the area, per role (also with below=count)' }),
+  })
+  .openapi('CoveringWorkers')
 
 export const WorkersAssignment = z
   .object({
@@ -74,11 +79,13 @@ const levelRank = (col: SQL) => sql`array_position(array['district', 'street', '
 const roleRank = (col: SQL) => sql`array_position(${sql.raw(`array['${ROLE_ORDER.join("', '")}']::text[]`)}, ${col})`
 
 /**
- * The people covering area `id` as one JSON array: attached to it (self), to an ancestor (above)
- * or to a descendant (below); by level from the top, then role, area code and name. Run in the
- * caller's scope: person_areas and people rows the caller may not read are left out.
+ * The people covering area `id`: attached to it (self), to an ancestor (above) or to a descendant
+ * (below); by level from the top, then role, area code and name. `listBelow` false leaves the
+ * descendants' people out of `workers` (a district has thousands); `below_counts` always counts
+ * them per role. Run in the caller's scope: person_areas and people rows the caller may not read
+ * are left out.
  */
-export function coveringWorkersSql(id: number): SQL {
+export function coveringWorkersSql(id: number, listBelow: boolean): SQL {
   return sql`
     with t as (select id, path from areas where id = ${id}),
     w as (
@@ -88,11 +95,15 @@ export function coveringWorkersSql(id: number): SQL {
         join person_areas pa on pa.area_id = a.id
         join people pe on pe.id = pa.person_id
       where a.id = any(t.path) or a.path @> array[${id}]::integer[])
-    select coalesce(json_agg(json_build_object(
-      'id', w.id, 'name', w.name, 'role', w.role,
-      'area', json_build_object('id', w.area_id, 'name', w.area_name, 'level', w.level),
-      'relation', w.relation)
-      order by ${levelRank(sql`w.level`)}, ${roleRank(sql`w.role`)}, w.code, w.name, w.id), '[]'::json) as workers
+    select
+      coalesce(json_agg(json_build_object(
+        'id', w.id, 'name', w.name, 'role', w.role,
+        'area', json_build_object('id', w.area_id, 'name', w.area_name, 'level', w.level),
+        'relation', w.relation)
+        order by ${levelRank(sql`w.level`)}, ${roleRank(sql`w.role`)}, w.code, w.name, w.id)
+        filter (where ${listBelow}::boolean or w.relation <> 'below'), '[]'::json) as workers,
+      (select coalesce(json_object_agg(x.role, x.n), '{}'::json)
+        from (select w.role, count(*)::int as n from w where w.relation = 'below' group by w.role) x) as below_counts
     from w`
 }
 
@@ -197,9 +208,8 @@ export async function assignWorkers(tx: RequestTx, gridId: number, a: Assignment
   for (const m of micro) await replaceLinks(tx, m.area, 'micro_grid_leader', m.person === null ? [] : [m.person])
 }
 
-async function coveringWorkers(tx: RequestTx, id: number) {
-  const { rows } = await tx.execute<{ workers: Array<z.infer<typeof CoveringWorker>> }>(coveringWorkersSql(id))
-  return { workers: rows[0].workers }
+async function coveringWorkers(tx: RequestTx, id: number, listBelow = true): Promise<z.infer<typeof CoveringWorkers>> {
+  return (await tx.execute<z.infer<typeof CoveringWorkers>>(coveringWorkersSql(id, listBelow))).rows[0]
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -210,7 +220,12 @@ const listRoute = createRoute({
   path: '/areas/{id}/workers',
   tags: ['areas'],
   summary: 'Who covers an area: people attached to it, its ancestors and its descendants, within the caller’s scope',
-  request: { params: IdParam },
+  request: {
+    params: IdParam,
+    query: z.object({
+      below: z.enum(['list', 'count']).default('list').openapi({ description: '`count`: the people below the area only as below_counts (for streets and the district)' }),
+    }),
+  },
   responses: {
     200: { description: 'The people, by level from the top, then role', content: { 'application/json': { schema: CoveringWorkers } } },
     ...notFound,
@@ -264,7 +279,7 @@ export const workersRoutes = newRouter()
     const tx = c.get('tx')
     // Out of scope answers like a missing area.
     if ((await tx.execute(areaInScope(id))).rows.length === 0) throw new ApiFailure(404, 'not_found', `area ${id} does not exist`)
-    return c.json(await coveringWorkers(tx, id), 200)
+    return c.json(await coveringWorkers(tx, id, c.req.valid('query').below === 'list'), 200)
   })
   .openapi(assignRoute, async (c) => {
     const { id } = c.req.valid('param')

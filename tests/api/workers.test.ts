@@ -83,11 +83,26 @@ describe('GET /api/areas/:id/workers', () => {
     // The street lies outside a grid leader's scope: its commander is not listed.
     expect(body.workers.some((x: any) => x.area.level === 'street')).toBe(false)
     expect((await leader.json(`/api/areas/${otherGrid}/workers`)).status).toBe(404)
+    expect(body.below_counts).toEqual({ micro_grid_leader: below.length })
+
+    // A street's people below it as counts per role only (below=count); the same counts the links give.
+    const commanderView = await commander.json(`/api/areas/${street}/workers?below=count`)
+    expect(commanderView.status).toBe(200)
+    expect(commanderView.body.workers.some((x: any) => x.relation === 'below')).toBe(false)
+    expect(commanderView.body.workers.map((x: any) => `${x.relation}:${x.role}`)).toEqual((await linked(street, 'commander')).map(() => 'self:commander'))
+    const counts = await q(
+      `select p.role, count(*)::int as n from person_areas pa join people p on p.id = pa.person_id join areas a on a.id = pa.area_id
+       where a.path @> array[$1::int] and a.id <> $1 group by p.role`,
+      [street],
+    )
+    expect(commanderView.body.below_counts).toEqual(Object.fromEntries(counts.map((r) => [r.role, r.n])))
+    expect((await commander.json(`/api/areas/${street}/workers?below=all`)).status).toBe(400)
+
     // Planners read no people.
     const planner = await t.as('planner')
     const p = await planner.json(`/api/areas/${grid}/workers`)
     expect(p.status).toBe(200)
-    expect(p.body.workers).toEqual([])
+    expect(p.body).toEqual({ workers: [], below_counts: {} })
   })
 })
 

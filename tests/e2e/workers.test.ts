@@ -41,7 +41,10 @@ describe.skipIf(!canRunBrowser)('the workers editor in a real browser', () => {
   }, 60_000)
 
   it('lists who covers a grid, removes a member and adds them back', async () => {
-    // A street is not editable by its commander.
+    // A street: its people below as counts per role; not editable by its commander.
+    const street = page.locator('[data-testid=area-workers] li[data-relation=below][data-role=grid_leader]')
+    await street.waitFor()
+    expect(await street.textContent()).toMatch(/下级网格长 \d+ 人/)
     expect(await page.locator('[data-testid=workers-edit]').count()).toBe(0)
     await page.locator('.children button').first().click()
     await page.waitForSelector('[data-testid=area-panel][data-level=community]')

@@ -22,8 +22,8 @@ describe('workers query builders', () => {
   })
 
   it('lists the area, its ancestors (by path) and descendants (by the GIN-indexed path), never phones', () => {
-    const q = dialect.sqlToQuery(coveringWorkersSql(42))
-    expect(q.params).toEqual([42, 42])
+    const q = dialect.sqlToQuery(coveringWorkersSql(42, false))
+    expect(q.params).toEqual([42, 42, false])
     expect(q.sql).toContain('a.path @> array[$2]::integer[]')
     expect(q.sql).not.toContain('phone')
   })

@@ -3,10 +3,14 @@ import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { AreaDetail } from '../app/client.ts'
 import type { User } from '../auth/queries.ts'
-import { areaWorkersQuery, canAssignWorkers, peopleQuery, useAssignWorkers, type CoveringWorker, type Person, type WorkersAssignment } from './workers.ts'
+import { areaWorkersQuery, canAssignWorkers, peopleQuery, useAssignWorkers, type AreaWorkers, type CoveringWorker, type Person, type WorkersAssignment } from './workers.ts'
 
-/** Below this many people under the area, each is listed; above it, a count per role. */
-const LIST_BELOW_MAX = 12
+/** Levels whose people below are listed one by one (a grid's micro-grid leaders); above them, counts per role. */
+const LIST_BELOW: ReadonlySet<string> = new Set(['grid', 'micro_grid'])
+
+/** Roles in the order the API lists them (api/areas/workers.ts ROLE_ORDER). */
+const ROLE_ORDER = ['commander', 'grid_leader', 'grid_member', 'micro_grid_leader', 'planner', 'admin']
+const rank = (role: string) => ROLE_ORDER.indexOf(role)
 
 interface Props {
   detail: AreaDetail
@@ -20,15 +24,15 @@ interface Props {
  */
 export function WorkersPanel({ detail: d, user }: Props) {
   const { t } = useTranslation()
-  const list = useQuery(areaWorkersQuery(d.id))
+  const list = useQuery(areaWorkersQuery(d.id, LIST_BELOW.has(d.level)))
   const [editing, setEditing] = useState(false)
   const editable = canAssignWorkers(user, d)
-  const workers = list.data?.workers
+  const data = list.data
   return (
     <section className="workers-panel" data-testid="area-workers-panel">
       <div className="row workers-head">
         <h3>{t('workers.title')}</h3>
-        {editable && workers && (
+        {editable && data && (
           <button type="button" className="button" aria-expanded={editing} onClick={() => setEditing(!editing)} data-testid="workers-edit">
             {editing ? t('workers.done') : t('workers.edit')}
           </button>
@@ -36,25 +40,24 @@ export function WorkersPanel({ detail: d, user }: Props) {
       </div>
       {list.error ? (
         <p className="hint">{`${t('app.error')}: ${list.error.message}`}</p>
-      ) : !workers ? (
+      ) : !data ? (
         <p className="hint">{t('app.loading')}</p>
       ) : (
         <>
-          {editable && editing && <WorkersEditor detail={d} workers={workers} />}
-          <CoveringList workers={workers} />
+          {editable && editing && <WorkersEditor detail={d} workers={data.workers} />}
+          <CoveringList data={data} />
         </>
       )}
     </section>
   )
 }
 
-function CoveringList({ workers }: { workers: CoveringWorker[] }) {
+function CoveringList({ data }: { data: AreaWorkers }) {
   const { t } = useTranslation()
-  if (workers.length === 0) return <p className="hint">{t('workers.none')}</p>
-  const below = workers.filter((w) => w.relation === 'below')
-  const listed = below.length > LIST_BELOW_MAX ? workers.filter((w) => w.relation !== 'below') : workers
-  const counts = new Map<string, number>()
-  if (listed !== workers) for (const w of below) counts.set(w.role, (counts.get(w.role) ?? 0) + 1)
+  const listed = data.workers
+  // People below the area that are not listed one by one (below=count) are shown as counts per role.
+  const counts = listed.some((w) => w.relation === 'below') ? [] : Object.entries(data.below_counts).sort((a, b) => rank(a[0]) - rank(b[0]))
+  if (listed.length === 0 && counts.length === 0) return <p className="hint">{t('workers.none')}</p>
   return (
     <ul className="workers" data-testid="area-workers">
       {listed.map((w) => (
@@ -68,7 +71,7 @@ function CoveringList({ workers }: { workers: CoveringWorker[] }) {
           )}
         </li>
       ))}
-      {[...counts].map(([role, n]) => (
+      {counts.map(([role, n]) => (
         <li key={role} className="muted" data-relation="below" data-role={role}>
           {t('workers.belowCount', { role: t(`role.${role}`, { defaultValue: role }), n })}
         </li>

@@ -5,15 +5,19 @@ import { client, type AreaDetail } from '../app/client.ts'
 import { inScope, type User } from '../auth/queries.ts'
 
 /** Who covers an area (GET /api/areas/:id/workers; docs/workers.md). */
-export type CoveringWorker = InferResponseType<(typeof client.areas)[':id']['workers']['$get'], 200>['workers'][number]
+export type CoveringWorker = AreaWorkers['workers'][number]
 export type Person = InferResponseType<typeof client.people.$get, 200>['people'][number]
 export type WorkersAssignment = InferRequestType<(typeof client.areas)[':id']['workers']['$put']>['json']
 type PickRole = 'grid_leader' | 'grid_member' | 'micro_grid_leader'
 
-export const areaWorkersQuery = (id: number) =>
+export type AreaWorkers = InferResponseType<(typeof client.areas)[':id']['workers']['$get'], 200>
+
+/** Who covers an area; `listBelow` false: the people below it only as counts per role (streets, the district). */
+export const areaWorkersQuery = (id: number, listBelow: boolean) =>
   queryOptions({
-    queryKey: ['area-workers', id],
-    queryFn: ({ signal }) => okJson(client.areas[':id'].workers.$get({ param: { id: String(id) } }, { init: { signal } })),
+    queryKey: ['area-workers', id, listBelow],
+    queryFn: ({ signal }) =>
+      okJson(client.areas[':id'].workers.$get({ param: { id: String(id) }, query: { below: listBelow ? 'list' : 'count' } }, { init: { signal } })),
     staleTime: 60_000,
   })
 
