@@ -146,6 +146,8 @@ async function writableGrid(tx: RequestTx, id: number): Promise<{ id: number; na
         ).rows[0]
   if (!row || !row.writable) throw new ApiFailure(404, 'not_found', `area ${id} does not exist`)
   if (row.level !== 'grid') throw new ApiFailure(400, 'not_a_grid', `area ${id} is a ${row.level}: workers are assigned on a grid (micro-grid leaders too)`)
+  // Two assignments of one grid at once would each keep "their" leader: the second waits for the first.
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext('area_workers'), ${row.id})`)
   return row
 }
 

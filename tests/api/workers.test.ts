@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest'
 import { testApi, type Client } from '../helpers/api.ts'
 
 // Workers (docs/workers.md). The grid used is the demo grid leader's (the commander's street's
@@ -142,6 +142,32 @@ describe('PUT /api/areas/:id/workers', () => {
 
     const back = await put(commander, grid, { members, micro_grid_leaders: { [m2]: leader2 } })
     expect(back.status, JSON.stringify(back.body)).toBe(200)
+    expect(await linksOf(touched)).toEqual(snapshot)
+  })
+
+  // PostgreSQL only: the embedded engine runs every connection on one session, so an open
+  // transaction on the owner connection would hold the requests' connections too.
+  it.skipIf(inject('dbKind') === 'embedded')('keeps one leader when two assignments of the grid race', async () => {
+    const [oldLeader] = await linked(grid, 'grid_leader')
+    const [a] = await linked(otherGrid, 'grid_leader')
+    const b = (await q(`select pa.person_id as id from person_areas pa join people p on p.id = pa.person_id join areas g on g.id = pa.area_id
+      where p.role = 'grid_leader' and g.street_id = $1 and g.id not in ($2, $3) order by 1 limit 1`, [street, grid, otherGrid]))[0].id
+    // Hold the old leader's link so both requests reach their DELETE before either goes on: without
+    // the per-grid lock, each then keeps its own leader (its statements never saw the other's).
+    const holder = await t.db.pool.connect()
+    try {
+      await holder.query('begin')
+      await holder.query(`select 1 from person_areas where area_id = $1 and person_id = $2 for update`, [grid, oldLeader])
+      const racing = Promise.all([put(commander, grid, { leader: a }), put(admin, grid, { leader: b })])
+      await new Promise((r) => setTimeout(r, 500))
+      await holder.query('commit')
+      expect((await racing).map((r) => r.status)).toEqual([200, 200])
+    } finally {
+      await holder.query('rollback').catch(() => {})
+      holder.release()
+    }
+    expect((await linked(grid, 'grid_leader')).length).toBe(1)
+    expect((await put(commander, grid, { leader: oldLeader })).status).toBe(200)
     expect(await linksOf(touched)).toEqual(snapshot)
   })
 
