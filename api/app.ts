@@ -15,6 +15,7 @@ import { areaHistoryRoutes } from './areas/history.ts'
 import { areaImportRoutes } from './areas/import.ts'
 import { microgridRoutes } from './areas/microgrids.ts'
 import { areasRoutes } from './areas/routes.ts'
+import { workersRoutes } from './areas/workers.ts'
 import { LoginLimiter, type LoginLimits } from './auth/limiter.ts'
 import { authenticate, authRoutes, loginRoutes, meRoutes } from './auth/routes.ts'
 import { basemapRoutes } from './basemap/routes.ts'
@@ -97,6 +98,7 @@ export function createApi(db: Database, opts: AppOptions = {}) {
     .route('/areas', areaExportRoutes)
     .route('/areas', areaHistoryRoutes)
     .route('/areas', microgridRoutes)
+    .route('/', workersRoutes)
     .route('/areas', areasRoutes)
     .route('/incidents', incidentsRoutes)
     // Before the one-incident routes: /incidents/export must not be read as an incident id.

@@ -135,8 +135,13 @@ const zhCN = {
     households: '{{n}} 户', buildings: '{{n}} 栋楼', keeps: '沿用原编码', accept: '采用（替换现有微网格）', accepting: '提交中…',
     discard: '放弃', accepted: '已替换为 {{count}} 个微网格',
   },
+  workers: {
+    title: '网格工作人员', none: '暂无', above: '上级', below: '下级', belowCount: '下级{{role}} {{n}} 人',
+    edit: '人员配置', done: '完成', search: '按姓名筛选候选人', members: '网格员', addMember: '添加网格员…', remove: '移除',
+    microLeaders: '各微网格长（{{n}} 个微网格）', vacant: '（空缺）', unassigned: '未分配', saving: '保存中…',
+  },
   panel: {
-    code: '编码', households: '户数', population: '人口', workers: '网格工作人员', noWorkers: '暂无',
+    code: '编码', households: '户数', population: '人口',
     incidents: '事件', total: '总数', open: '未结', last30d: '近30天', byType: '按类型',
     children: '下级区划', back: '返回上级', close: '关闭', fit: '缩放至此',
   },
@@ -318,8 +323,13 @@ const en: typeof zhCN = {
     households: '{{n}} hh', buildings: '{{n}} buildings', keeps: 'keeps its code', accept: 'Accept (replace the micro-grids)', accepting: 'Saving…',
     discard: 'Discard', accepted: 'Replaced by {{count}} micro-grids',
   },
+  workers: {
+    title: 'Workers', none: 'None', above: 'above:', below: 'below:', belowCount: '{{n}} × {{role}} below',
+    edit: 'Assign workers', done: 'Done', search: 'Filter candidates by name', members: 'Grid members', addMember: 'Add a member…', remove: 'Remove',
+    microLeaders: 'Micro-grid leaders ({{n}} micro-grids)', vacant: '(vacant)', unassigned: 'unassigned', saving: 'Saving…',
+  },
   panel: {
-    code: 'Code', households: 'Households', population: 'Population', workers: 'Grid workers', noWorkers: 'None',
+    code: 'Code', households: 'Households', population: 'Population',
     incidents: 'Incidents', total: 'Total', open: 'Open', last30d: 'Last 30 days', byType: 'By type',
     children: 'Sub-areas', back: 'Up one level', close: 'Close', fit: 'Zoom to',
   },

@@ -12,6 +12,7 @@ import { HistoryPanel } from './HistoryPanel.tsx'
 import type { MicrogridGeneration, MicrogridPiece } from './microgrids.ts'
 import { MicrogridPanel } from './MicrogridPanel.tsx'
 import type { DrillState } from './useDrill.ts'
+import { WorkersPanel } from './WorkersPanel.tsx'
 
 interface Props {
   drill: DrillState
@@ -107,18 +108,7 @@ export function AreaPanel({ drill, user, width, coverage, asOf, areaImport, micr
         <dt>{t('panel.population')}</dt>
         <dd>{n(d.population)}</dd>
       </dl>
-      <h3>{t('panel.workers')}</h3>
-      {d.workers.length === 0 ? (
-        <p className="hint">{t('panel.noWorkers')}</p>
-      ) : (
-        <ul className="workers" data-testid="area-workers">
-          {d.workers.map((w) => (
-            <li key={w.id}>
-              {w.name} <span className="muted">{t(`role.${w.role}`, { defaultValue: w.role })}</span>
-            </li>
-          ))}
-        </ul>
-      )}
+      <WorkersPanel detail={d} user={user} />
       <h3>{t('panel.incidents')}</h3>
       <div className="kpis">
         <div><span>{n(d.incidents.total)}</span>{t('panel.total')}</div>
