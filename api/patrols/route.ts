@@ -1,6 +1,7 @@
 /**
- * Walking order of patrol checkpoints (issue 5): nearest neighbour, then 2-opt (and or-opt), on straight-line
- * (great-circle) distances. Pure: no database, unit-tested against brute force.
+ * Walking order of patrol checkpoints (issue 5): nearest neighbour, then 2-opt (and or-opt), on a
+ * distance matrix — along the road network (routes.ts builds it) or straight-line (great-circle).
+ * Pure: no database, unit-tested against brute force.
  */
 
 export type LonLat = [number, number]
@@ -166,9 +167,12 @@ export interface PatrolRoute {
   walking_s: number
 }
 
-/** Order points into a walk (straight lines between them) with its length and walking time at `speed` m/s. */
-export function planRoute(points: LonLat[], opts: TourOptions & { speed?: number } = {}): PatrolRoute {
-  const d = points.map((a) => points.map((b) => haversineM(a, b)))
+/**
+ * Order points into a walk with its length and walking time at `speed` m/s: on the distance matrix
+ * `d` when given (e.g. along roads), otherwise on straight lines between the points.
+ */
+export function planRoute(points: LonLat[], opts: TourOptions & { speed?: number } = {}, matrix?: number[][]): PatrolRoute {
+  const d = matrix ?? points.map((a) => points.map((b) => haversineM(a, b)))
   const order = orderWalk(d, opts)
   const length = tourLength(d, order, opts.loop)
   const speed = opts.speed ?? WALKING_SPEED_MPS

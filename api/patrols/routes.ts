@@ -5,6 +5,9 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { sql } from 'drizzle-orm'
 import { ApiFailure } from '../lib/errors.ts'
+import { RoadSearch, snapToRoad, type RoadGraph } from '../lib/roadnet.ts'
+import { roadGraphOf } from '../lib/roadnet-load.ts'
+import type { RequestTx } from '../lib/scope.ts'
 import { errorResponses, forbidden, newRouter, notFound } from '../lib/router.ts'
 import { complianceRoutes } from './compliance.ts'
 import { planRoute, WALKING_SPEED_MPS, type LonLat } from './route.ts'
@@ -21,6 +24,7 @@ const RouteBody = z
     start: Position.optional().openapi({ description: 'where the walk starts (e.g. the grid office); otherwise it may start at any point' }),
     loop: z.boolean().default(false).openapi({ description: 'come back to the start' }),
     speed: z.number().min(0.3).max(3).default(WALKING_SPEED_MPS).openapi({ description: 'walking speed, m/s' }),
+    distance: z.enum(['road', 'straight']).default('road').openapi({ description: 'road: along the road network where every point lies within 1 km of a road (straight lines otherwise); straight: straight lines' }),
   })
   .strict()
   .refine((b) => (b.points === undefined) !== (b.task === undefined), { message: 'give exactly one of points and task', path: ['points'] })
@@ -32,7 +36,7 @@ const RouteSchema = z
     length_m: z.number(),
     walking_s: z.number(),
     speed: z.number(),
-    distance: z.literal('straight_line'),
+    distance: z.enum(['road', 'straight_line']).openapi({ description: 'what the length measures' }),
   })
   .openapi('PatrolRoute')
 
@@ -40,10 +44,35 @@ const orderRoute = createRoute({
   method: 'post',
   path: '/route',
   tags: ['patrols'],
-  summary: 'Walking order of checkpoints: nearest neighbour then 2-opt on straight-line distances, with length and walking time',
+  summary: 'Walking order of checkpoints: nearest neighbour then 2-opt (and or-opt) on distances along the road network (or straight lines), with length and walking time',
   request: { body: { required: true, content: { 'application/json': { schema: RouteBody } } } },
   responses: { 200: { description: 'The order', content: { 'application/json': { schema: RouteSchema } } }, ...forbidden, ...notFound, ...errorResponses },
 })
+
+/**
+ * Walking distances between the points along the road network (api/lib/roadnet.ts: the walk to the
+ * nearest road, along roads, the walk off it): one search per point. Null — straight lines — when
+ * there are no roads or a point lies more than 1 km from every road.
+ */
+async function roadMatrix(tx: RequestTx, points: LonLat[]): Promise<number[][] | null> {
+  if (points.length < 2) return null
+  const graph: RoadGraph = await roadGraphOf(tx)
+  if (graph.len.length === 0) return null
+  const { rows } = await tx.execute<{ x: number; y: number }>(sql`
+    select ST_X(p) as x, ST_Y(p) as y
+    from unnest(${sql.param(points.map((p) => p[0]))}::float8[], ${sql.param(points.map((p) => p[1]))}::float8[]) with ordinality as u(lon, lat, k),
+      ST_Transform(ST_SetSRID(ST_MakePoint(u.lon, u.lat), 4326), 32648) as p
+    order by u.k`)
+  const snaps = rows.map((r) => snapToRoad(graph, r.x, r.y))
+  if (snaps.some((s) => s === null)) return null
+  const search = new RoadSearch(graph)
+  const d = snaps.map((from, i) => {
+    search.run([{ snap: from!, offset: 0 }], Number.POSITIVE_INFINITY)
+    return snaps.map((to, j) => (i === j ? 0 : search.costAt(to!)))
+  })
+  // Points on roads that do not connect: no walk along roads between them.
+  return d.every((row) => row.every(Number.isFinite)) ? d : null
+}
 
 const routeRoutes = newRouter().openapi(orderRoute, async (c) => {
   const body = c.req.valid('json')
@@ -60,11 +89,12 @@ const routeRoutes = newRouter().openapi(orderRoute, async (c) => {
   }
   // A given start is point 0, fixed; it is not one of the caller's points.
   const all: LonLat[] = body.start ? [body.start as LonLat, ...points] : points
-  const r = planRoute(all, { fixedStart: !!body.start, loop: body.loop, speed: body.speed })
+  const matrix = body.distance === 'road' ? await roadMatrix(c.get('tx'), all) : null
+  const r = planRoute(all, { fixedStart: !!body.start, loop: body.loop, speed: body.speed }, matrix ?? undefined)
   const order = body.start ? r.order.slice(1).map((i) => i - 1) : r.order
   const walk = r.order.map((i) => all[i])
   if (body.loop && walk.length > 1) walk.push(walk[0])
-  return c.json({ order, points: walk, length_m: r.length_m, walking_s: r.walking_s, speed: body.speed, distance: 'straight_line' as const }, 200)
+  return c.json({ order, points: walk, length_m: r.length_m, walking_s: r.walking_s, speed: body.speed, distance: matrix ? ('road' as const) : ('straight_line' as const) }, 200)
 })
 
 export const patrolsRoutes = newRouter().route('/', taskRoutes).route('/', complianceRoutes).route('/', suggestRoutes).route('/', routeRoutes)

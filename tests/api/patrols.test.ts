@@ -462,9 +462,22 @@ describe('suggested checkpoints and walking order', () => {
     expect((await leader.json(`/api/patrols/suggest?grid=${G1}&day=${DAY}&unvisited_days=0`)).status).toBe(400)
   })
 
+  it('orders points along the road network where there is one: never shorter than the straight walk', async () => {
+    const pts: LonLat[] = [A, C, B]
+    const road = await (await leader.send('/api/patrols/route', { points: pts, start: A })).json()
+    expect(road.distance).toBe('road')
+    expect(road.order).toHaveLength(3)
+    const straight = await (await leader.send('/api/patrols/route', { points: pts, start: A, distance: 'straight' })).json()
+    expect(straight.distance).toBe('straight_line')
+    // The best road walk is at least the best straight walk (every road leg is at least its straight line).
+    expect(road.length_m).toBeGreaterThanOrEqual(straight.length_m - 0.5)
+    expect(road.walking_s).toBe(Math.round(road.length_m / 1.2))
+    expect((await leader.send('/api/patrols/route', { points: pts, distance: 'bus' })).status).toBe(400)
+  })
+
   it('orders points by nearest neighbour + 2-opt with length and walking time, straight-line', async () => {
     const pts: LonLat[] = [A, C, B]
-    const res = await leader.send('/api/patrols/route', { points: pts, start: A })
+    const res = await leader.send('/api/patrols/route', { points: pts, start: A, distance: 'straight' })
     expect(res.status).toBe(200)
     const r = await res.json()
     expect(r.distance).toBe('straight_line')
@@ -479,7 +492,7 @@ describe('suggested checkpoints and walking order', () => {
     for (let i = 1; i < alt.length; i++) altLen += haversineM(alt[i - 1], alt[i])
     expect(r.length_m).toBeLessThanOrEqual(altLen + 0.1)
     const { id } = await (await leader.send('/api/patrols/tasks', task({ checkpoints: pts.map(([lon, lat]) => ({ lon, lat })) }))).json()
-    const byTask = await (await leader.send('/api/patrols/route', { task: id, loop: true, speed: 1 })).json()
+    const byTask = await (await leader.send('/api/patrols/route', { task: id, loop: true, speed: 1, distance: 'straight' })).json()
     expect(byTask.order).toHaveLength(3)
     expect(byTask.walking_s).toBe(Math.round(byTask.length_m))
     expect(byTask.points[0]).toEqual(byTask.points[3])

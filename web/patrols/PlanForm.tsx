@@ -28,7 +28,7 @@ export function PlanForm({ grid, day, onPlan, onCreated }: Props) {
   const suggest = useQuery(suggestQuery(grid.id, day, open))
   const [chosen, setChosen] = useState<Set<number>>(new Set())
   const [order, setOrder] = useState<number[] | null>(null)
-  const [route, setRoute] = useState<{ length_m: number; walking_s: number } | null>(null)
+  const [route, setRoute] = useState<{ length_m: number; walking_s: number; distance: string } | null>(null)
   const members = grid.workers.filter((w) => w.role === 'grid_member' || w.role === 'grid_leader')
   const [picked, setPicked] = useState<Set<number>>(new Set())
   const [shift, setShift] = useState<'day' | 'evening'>('day')
@@ -74,7 +74,7 @@ export function PlanForm({ grid, day, onPlan, onCreated }: Props) {
     },
     onSuccess: ({ r, ids }) => {
       setOrder(r.order.map((k) => ids[k]))
-      setRoute({ length_m: r.length_m, walking_s: r.walking_s })
+      setRoute({ length_m: r.length_m, walking_s: r.walking_s, distance: r.distance })
     },
   })
   const create = useMutation({
@@ -123,7 +123,7 @@ export function PlanForm({ grid, day, onPlan, onCreated }: Props) {
         </button>
         {route && (
           <span className="hint" data-testid="plan-route" data-length={Math.round(route.length_m)}>
-            {t('patrol.routeLength', { km: formatNumber(route.length_m / 1000, lang, 2), min: Math.round(route.walking_s / 60) })}
+            {t('patrol.routeLength', { km: formatNumber(route.length_m / 1000, lang, 2), min: Math.round(route.walking_s / 60), how: t(route.distance === 'road' ? 'patrol.byRoad' : 'patrol.byStraight') })}
           </span>
         )}
       </div>
