@@ -70,8 +70,8 @@ describe('siting scenarios', () => {
       // The full scenario is what was saved.
       const one = await reader.json(`/api/siting/scenarios/${saved.body.id}`)
       expect(one.status).toBe(200)
-      // The request as validated: defaults the solver applied (time_limit) are filled in.
-      expect(one.body.request).toEqual({ ...solved.request, time_limit: 20 })
+      // The request as validated: defaults the solver applied (time_limit, distance) are filled in.
+      expect(one.body.request).toEqual({ ...solved.request, time_limit: 20, distance: 'straight' })
       expect(one.body.result).toEqual(solved.result)
       expect(one.body.created_by.username).toBe(author.username)
     }
