@@ -85,8 +85,36 @@ describe.skipIf(!canRunBrowser)('patrol playback in a real browser', () => {
     const form = page.locator('[data-testid=plan-form]')
     await expect.poll(async () => Number(await form.getAttribute('data-suggestions')), { timeout: 30_000 }).toBeGreaterThan(1)
     await expect.poll(async () => Number(await form.getAttribute('data-chosen'))).toBeGreaterThan(1)
+    // A checkpoint of the leader's own: between the first two suggestions (inside the grid), by a
+    // click on the map; it joins the end of the walk.
+    const chosen = Number(await form.getAttribute('data-chosen'))
+    const spot = await page.evaluate(async ({ grid, day }) => {
+      const s = (await (await fetch(`/api/patrols/suggest?grid=${grid}&day=${day}`)).json()).suggestions
+      const at: [number, number] = [(s[0].lon + s[1].lon) / 2, (s[0].lat + s[1].lat) / 2]
+      return { at, px: window.__gridpulse!.map.project(at) }
+    }, { grid, day: DAY })
+    // Adding waits for the map's pick surface to be drawn, then takes the clicked position.
+    const addAt = async () => {
+      await page.click('[data-testid=plan-add]')
+      await page.waitForFunction(
+        (pt) => window.__gridpulse!.overlay.pickMultipleObjects({ x: pt.x, y: pt.y, radius: 2, depth: 8 }).some((x) => x.layer?.id === 'pick-surface'),
+        spot.px,
+        { timeout: 20_000 },
+      )
+      await page.mouse.click(spot.px.x, spot.px.y)
+    }
+    await addAt()
+    await expect.poll(async () => Number(await form.getAttribute('data-chosen'))).toBe(chosen + 1)
+    expect(await page.getAttribute('[data-testid=plan-stops] li:last-child', 'data-kind')).toBe('manual')
+    // Leaving it out again and back: the list is the leader's to shape.
+    await page.locator('[data-testid=plan-stops] li:last-child [data-testid=stop-remove]').click()
+    expect(Number(await form.getAttribute('data-chosen'))).toBe(chosen)
+    await addAt()
+    await expect.poll(async () => Number(await form.getAttribute('data-chosen'))).toBe(chosen + 1)
     await page.click('[data-testid=plan-order]')
     await page.waitForSelector('[data-testid=plan-route]', { timeout: 20_000 })
+    // The demo district has roads: the walk is measured along them.
+    expect(await page.getAttribute('[data-testid=plan-route]', 'data-distance')).toBe('road')
     expect(Number(await page.getAttribute('[data-testid=plan-route]', 'data-length'))).toBeGreaterThan(0)
     const walker = page.locator('.plan-form .members label', { hasText: walk.member.name }).locator('input')
     if (!(await walker.isChecked())) await walker.check()
@@ -100,6 +128,13 @@ describe.skipIf(!canRunBrowser)('patrol playback in a real browser', () => {
     const compliance = await page.evaluate(async (id) => (await fetch(`/api/patrols/tasks/${id}/compliance`)).json(), taskId)
     expect(Number(await item.getAttribute('data-score'))).toBe(compliance.score)
     expect(compliance.duration_s).toBe((FIXES - 1) * 10)
+    expect(compliance.checkpoints_total).toBe(chosen + 1)
+    const saved = await page.evaluate(async (id) => (await fetch(`/api/patrols/tasks/${id}`)).json(), taskId)
+    const own = saved.checkpoints.filter((c: { kind: string }) => c.kind === 'manual')
+    expect(own).toHaveLength(1)
+    expect(own[0].lon).toBeCloseTo(spot.at[0], 4)
+    expect(own[0].lat).toBeCloseTo(spot.at[1], 4)
+    expect(own[0].reason).toBe('网格长指定')
     // Chosen on creation: its walk is drawn and its checkpoints listed.
     await page.waitForSelector('[data-testid=task-detail]')
     expect(await page.locator('[data-testid=task-detail] .checkpoint-list li').count()).toBe(compliance.checkpoints_total)

@@ -78,7 +78,7 @@ const zhCN = {
     to: { in_progress: '开始', done: '完成', missed: '标记未执行' }, shift: { day: '白班', evening: '晚班' }, shiftLabel: '班次',
     kind: { hotspot: '热点', unvisited_micro_grid: '久未巡查', station: '站点', open_incident: '未结事件', manual: '手动' },
     plan: '规划巡查', planTitle: '{{grid}} · {{day}} 巡查规划', noSuggestions: '没有建议检查点。', order: '排列路线',
-    routeLength: '步行 {{km}} km，约 {{min}} 分钟（{{how}}）', byRoad: '沿道路', byStraight: '直线距离', members: '巡查人员', create: '创建任务', cancel: '取消',
+    routeLength: '步行 {{km}} km，约 {{min}} 分钟（{{how}}）', byRoad: '沿道路', byStraight: '直线距离', walk: '巡查路线（{{n}} 个检查点）', addOnMap: '在地图上添加', pickHint: '点击地图放置检查点…', up: '上移', down: '下移', removeStop: '移除', manualReason: '网格长指定', members: '巡查人员', create: '创建任务', cancel: '取消',
   },
   commander: {
     open: '指挥视图', showLayer: '显示数据图层', level: '层级', allTypes: '全部类型', slider: '时间轴', wholePeriod: '整个时段', previousShort: '上期',
@@ -266,7 +266,7 @@ const en: typeof zhCN = {
     to: { in_progress: 'Start', done: 'Done', missed: 'Mark missed' }, shift: { day: 'Day', evening: 'Evening' }, shiftLabel: 'Shift',
     kind: { hotspot: 'Hot spot', unvisited_micro_grid: 'Not visited lately', station: 'Station', open_incident: 'Open incidents', manual: 'Manual' },
     plan: 'Plan a patrol', planTitle: '{{grid}} · {{day}}: plan', noSuggestions: 'No suggested checkpoints.', order: 'Order the walk',
-    routeLength: 'Walk {{km}} km, about {{min}} min ({{how}})', byRoad: 'along roads', byStraight: 'straight lines', members: 'Members', create: 'Create task', cancel: 'Cancel',
+    routeLength: 'Walk {{km}} km, about {{min}} min ({{how}})', byRoad: 'along roads', byStraight: 'straight lines', walk: 'The walk ({{n}} checkpoints)', addOnMap: 'Add on the map', pickHint: 'Click the map to place it…', up: 'Up', down: 'Down', removeStop: 'Remove', manualReason: 'set by the grid leader', members: 'Members', create: 'Create task', cancel: 'Cancel',
   },
   commander: {
     open: 'Commander view', showLayer: 'Show the data layer', level: 'Level', allTypes: 'All types', slider: 'Time slider', wholePeriod: 'Whole period', previousShort: 'before',

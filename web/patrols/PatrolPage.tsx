@@ -1,4 +1,4 @@
-import type { LayersList } from '@deck.gl/core'
+import type { LayersList, PickingInfo } from '@deck.gl/core'
 import { useQuery } from '@tanstack/react-query'
 import { useCallback, useEffect, useMemo, useState } from 'react'
 import { useTranslation } from 'react-i18next'
@@ -11,6 +11,7 @@ import type { User } from '../auth/queries.ts'
 import { errorText } from '../incidents/errors.ts'
 import { css } from '../map/colors.ts'
 import { contextOutlinesLayer, selectionLayer } from '../map/layers/areas.ts'
+import { PICK_SURFACE_ID, pickSurfaceLayer } from '../map/layers/incidents.ts'
 import { PERSON_COLORS, plannedRouteLayers, trackLayers, type PlannedStop, type TrackHead } from '../map/layers/tracks.ts'
 import { useFontReady } from '../map/fonts.ts'
 import { MapView, type FitRequest } from '../map/MapView.tsx'
@@ -58,6 +59,9 @@ export function PatrolPage({ user }: { user: User }) {
   const task = tasks.data?.tasks.find((x) => x.id === selectedTask)
   const taskCompliance = useQuery({ ...complianceQuery(selectedTask ?? 0, live), enabled: !!task })
   const [plan, setPlan] = useState<PlannedStop[]>([])
+  // Adding a checkpoint on the map: the next click's position goes to the plan form.
+  const [picking, setPicking] = useState(false)
+  const [picked, setPicked] = useState<[number, number] | null>(null)
   const fontReady = useFontReady('0123456789')
   const p = playback.data?.day === day ? playback.data : undefined
   const [lo, hi] = useMemo(() => timeRange(p), [p])
@@ -129,10 +133,17 @@ export function PatrolPage({ user }: { user: User }) {
       out.push(...plannedRouteLayers('task-route', task.checkpoints.map((c, i) => ({ lon: c.lon, lat: c.lat, n: i + 1, visited: visited.get(c.seq) })), fontReady))
     }
     if (plan.length > 0) out.push(...plannedRouteLayers('plan-route', plan, fontReady))
+    if (detail) out.push(pickSurfaceLayer(detail.bbox, { active: picking }))
     return out
-  }, [drill.contextFeatures, drill.selectedFeature, p, order, now, heads, task, taskCompliance.data, plan, fontReady])
+  }, [drill.contextFeatures, drill.selectedFeature, p, order, now, heads, task, taskCompliance.data, plan, fontReady, detail, picking])
 
-  const onClick = useCallback(() => {}, [])
+  const onClick = useCallback(
+    (picks: PickingInfo[]) => {
+      const at = picking ? picks.find((x) => x.layer?.id === PICK_SURFACE_ID)?.coordinate : undefined
+      if (at) setPicked([at[0], at[1]])
+    },
+    [picking],
+  )
   const onHover = useCallback(() => {}, [])
   const { basemap, data: baseData } = useBasemapInputs(settings.basemapUrl ?? config.data?.basemapUrl ?? '', drill.district)
   const nameOf = (id: number) => names.get(id) ?? `#${id}`
@@ -244,7 +255,7 @@ export function PatrolPage({ user }: { user: User }) {
           <h3>{t('patrol.tasks')}</h3>
           {tasks.error && <p className="form-error" role="alert">{errorText(t, tasks.error)}</p>}
           {tasks.data && <TaskList tasks={tasks.data.tasks} live={live} canPlan={canPlan(user)} selected={selectedTask} onSelect={setSelectedTask} />}
-          {detail?.level === 'grid' && canPlan(user) && <PlanForm key={`${detail.id}-${day}`} grid={detail} day={day} onPlan={setPlan} onCreated={setSelectedTask} />}
+          {detail?.level === 'grid' && canPlan(user) && <PlanForm key={`${detail.id}-${day}`} grid={detail} day={day} onPlan={setPlan} onPick={setPicking} picked={picked} onCreated={setSelectedTask} />}
         </section>
         <section data-testid="patrol-incidents" data-count={onPatrol.length}>
           <h3>{t('patrol.incidents', { n: onPatrol.length })}</h3>

@@ -7,73 +7,95 @@ import { errorText } from '../incidents/errors.ts'
 import type { PlannedStop } from '../map/layers/tracks.ts'
 import { createTask, orderRoute, suggestQuery, type Suggestion } from './queries.ts'
 
+/** A checkpoint of the plan: a suggestion (by its index) or a point the leader clicked on the map. */
+interface Stop {
+  lon: number
+  lat: number
+  kind: Suggestion['kind']
+  reason: string
+  ref_id: number | null
+  /** Index in the suggestions, or null for a point added on the map. */
+  suggestion: number | null
+}
+
 interface Props {
   grid: AreaDetail
   day: string
   /** The walk being planned, in order, for the map (empty when nothing is chosen). */
   onPlan(stops: PlannedStop[]): void
+  /** Asks the page to report the next map click (adding a checkpoint), or stops asking. */
+  onPick(active: boolean): void
+  /** A map click while picking: [lon, lat]. */
+  picked: [number, number] | null
   onCreated(id: number): void
 }
 
+const fromSuggestion = (s: Suggestion, i: number): Stop => ({ lon: s.lon, lat: s.lat, kind: s.kind, reason: s.reason, ref_id: s.ref_id ?? null, suggestion: i })
+
 /**
  * Plan a patrol of a grid for a day (issue 5): suggested checkpoints with their reasons (hot spots,
- * open incidents, micro-grids not visited lately, stations), the leader keeps the ones they want,
- * orders them into a walk (length and walking time), picks members and shift, and creates the task.
+ * open incidents, micro-grids not visited lately, stations); the leader keeps the ones they want,
+ * adds points of their own by clicking the map, moves stops up and down or lets the server order
+ * them into the shortest walk (along roads where there are roads), picks members and shift, and
+ * creates the task.
  */
-export function PlanForm({ grid, day, onPlan, onCreated }: Props) {
+export function PlanForm({ grid, day, onPlan, onPick, picked, onCreated }: Props) {
   const { t, i18n } = useTranslation()
   const lang = i18n.language
   const qc = useQueryClient()
   const [open, setOpen] = useState(false)
   const suggest = useQuery(suggestQuery(grid.id, day, open))
-  const [chosen, setChosen] = useState<Set<number>>(new Set())
-  const [order, setOrder] = useState<number[] | null>(null)
+  const suggestions: Suggestion[] = suggest.data?.suggestions ?? []
+  const [stops, setStops] = useState<Stop[]>([])
+  const [picking, setPicking] = useState(false)
   const [route, setRoute] = useState<{ length_m: number; walking_s: number; distance: string } | null>(null)
   const members = grid.workers.filter((w) => w.role === 'grid_member' || w.role === 'grid_leader')
-  const [picked, setPicked] = useState<Set<number>>(new Set())
+  const [picked2, setPicked2] = useState<Set<number>>(new Set())
   const [shift, setShift] = useState<'day' | 'evening'>('day')
-  const suggestions: Suggestion[] = suggest.data?.suggestions ?? []
 
-  // New suggestions: keep the first three of each kind, forget the old order.
+  // New suggestions: start from the first three of each kind.
   useEffect(() => {
-    const firsts = new Map<string, number>()
-    const keep = new Set<number>()
+    const seen = new Map<string, number>()
+    const first: Stop[] = []
     suggestions.forEach((s, i) => {
-      const n = firsts.get(s.kind) ?? 0
-      if (n < 3) keep.add(i)
-      firsts.set(s.kind, n + 1)
+      const n = seen.get(s.kind) ?? 0
+      if (n < 3) first.push(fromSuggestion(s, i))
+      seen.set(s.kind, n + 1)
     })
-    setChosen(keep)
-    setOrder(null)
+    setStops(first)
     setRoute(null)
   }, [suggest.data])
   useEffect(() => {
     const first = members.find((m) => m.role === 'grid_member')
-    setPicked(new Set(first ? [first.id] : []))
+    setPicked2(new Set(first ? [first.id] : []))
   }, [grid.id])
-
-  const stopsInOrder = (order ?? [...chosen].sort((a, b) => a - b)).filter((i) => chosen.has(i))
   useEffect(() => {
-    onPlan(open ? stopsInOrder.map((i, k) => ({ lon: suggestions[i].lon, lat: suggestions[i].lat, n: k + 1 })) : [])
-  }, [open, chosen, order, suggest.data])
+    onPlan(open ? stops.map((s, k) => ({ lon: s.lon, lat: s.lat, n: k + 1 })) : [])
+  }, [open, stops])
+  useEffect(() => onPick(open && picking), [open, picking])
+  // A click on the map while adding: a checkpoint of the leader's own at the end of the walk.
+  useEffect(() => {
+    if (!picked || !picking) return
+    setStops((list) => [...list, { lon: picked[0], lat: picked[1], kind: 'manual', reason: '', ref_id: null, suggestion: null }])
+    setRoute(null)
+    setPicking(false)
+  }, [picked])
 
-  const toggle = (i: number) => {
-    setChosen((c) => {
-      const next = new Set(c)
-      if (next.has(i)) next.delete(i)
-      else next.add(i)
-      return next
-    })
-    setOrder(null)
+  const change = (next: Stop[]) => {
+    setStops(next)
     setRoute(null)
   }
+  const toggle = (i: number) =>
+    change(stops.some((s) => s.suggestion === i) ? stops.filter((s) => s.suggestion !== i) : [...stops, fromSuggestion(suggestions[i], i)])
+  const move = (k: number, by: -1 | 1) => {
+    const next = stops.slice()
+    ;[next[k], next[k + by]] = [next[k + by], next[k]]
+    change(next)
+  }
   const orderIt = useMutation({
-    mutationFn: () => {
-      const ids = [...chosen].sort((a, b) => a - b)
-      return orderRoute(ids.map((i) => [suggestions[i].lon, suggestions[i].lat])).then((r) => ({ r, ids }))
-    },
-    onSuccess: ({ r, ids }) => {
-      setOrder(r.order.map((k) => ids[k]))
+    mutationFn: () => orderRoute(stops.map((s) => [s.lon, s.lat])),
+    onSuccess: (r) => {
+      setStops(r.order.map((k) => stops[k]))
       setRoute({ length_m: r.length_m, walking_s: r.walking_s, distance: r.distance })
     },
   })
@@ -83,10 +105,8 @@ export function PlanForm({ grid, day, onPlan, onCreated }: Props) {
         grid: grid.id,
         day,
         shift,
-        members: [...picked],
-        checkpoints: stopsInOrder.map((i) => ({
-          lon: suggestions[i].lon, lat: suggestions[i].lat, kind: suggestions[i].kind, reason: suggestions[i].reason, ref_id: suggestions[i].ref_id ?? null,
-        })),
+        members: [...picked2],
+        checkpoints: stops.map((s) => ({ lon: s.lon, lat: s.lat, kind: s.kind, reason: s.reason || t('patrol.manualReason'), ref_id: s.ref_id })),
       }),
     onSuccess: (task) => {
       void qc.invalidateQueries({ queryKey: ['patrols', 'tasks'] })
@@ -102,7 +122,7 @@ export function PlanForm({ grid, day, onPlan, onCreated }: Props) {
       </button>
     )
   return (
-    <section className="plan-form" data-testid="plan-form" data-suggestions={suggestions.length} data-chosen={stopsInOrder.length}>
+    <section className="plan-form" data-testid="plan-form" data-suggestions={suggestions.length} data-chosen={stops.length}>
       <h3>{t('patrol.planTitle', { grid: grid.name, day })}</h3>
       {suggest.isPending && <p className="hint">{t('app.loading')}</p>}
       {suggest.error && <p className="form-error" role="alert">{errorText(t, suggest.error)}</p>}
@@ -111,19 +131,37 @@ export function PlanForm({ grid, day, onPlan, onCreated }: Props) {
         {suggestions.map((s, i) => (
           <li key={i}>
             <label className="check">
-              <input type="checkbox" checked={chosen.has(i)} onChange={() => toggle(i)} data-testid={`suggestion-${i}`} />
+              <input type="checkbox" checked={stops.some((x) => x.suggestion === i)} onChange={() => toggle(i)} data-testid={`suggestion-${i}`} />
               <span className={`kind kind-${s.kind}`}>{t(`patrol.kind.${s.kind}`)}</span> {s.reason}
             </label>
           </li>
         ))}
       </ul>
+      <h4>{t('patrol.walk', { n: stops.length })}</h4>
+      <ol className="checkpoint-list plan-stops" data-testid="plan-stops">
+        {stops.map((s, k) => (
+          <li key={`${s.suggestion ?? 'm'}-${s.lon}-${s.lat}`} data-kind={s.kind}>
+            <span className="stop-text">{s.reason || t('patrol.manualReason')}</span>
+            <span className="stop-tools">
+              <button type="button" className="link" disabled={k === 0} onClick={() => move(k, -1)} aria-label={t('patrol.up')}>↑</button>
+              <button type="button" className="link" disabled={k === stops.length - 1} onClick={() => move(k, 1)} aria-label={t('patrol.down')}>↓</button>
+              <button type="button" className="link" onClick={() => change(stops.filter((_, j) => j !== k))} aria-label={t('patrol.removeStop')} data-testid="stop-remove">×</button>
+            </span>
+          </li>
+        ))}
+      </ol>
       <div className="row">
-        <button type="button" className="button" disabled={chosen.size < 2 || orderIt.isPending} onClick={() => orderIt.mutate()} data-testid="plan-order">
+        <button type="button" className={`button${picking ? ' active' : ''}`} onClick={() => setPicking((p) => !p)} data-testid="plan-add">
+          {picking ? t('patrol.pickHint') : t('patrol.addOnMap')}
+        </button>
+        <button type="button" className="button" disabled={stops.length < 2 || orderIt.isPending} onClick={() => orderIt.mutate()} data-testid="plan-order">
           {t('patrol.order')}
         </button>
         {route && (
-          <span className="hint" data-testid="plan-route" data-length={Math.round(route.length_m)}>
-            {t('patrol.routeLength', { km: formatNumber(route.length_m / 1000, lang, 2), min: Math.round(route.walking_s / 60), how: t(route.distance === 'road' ? 'patrol.byRoad' : 'patrol.byStraight') })}
+          <span className="hint" data-testid="plan-route" data-length={Math.round(route.length_m)} data-distance={route.distance}>
+            {t('patrol.routeLength', {
+              km: formatNumber(route.length_m / 1000, lang, 2), min: Math.round(route.walking_s / 60), how: t(route.distance === 'road' ? 'patrol.byRoad' : 'patrol.byStraight'),
+            })}
           </span>
         )}
       </div>
@@ -133,8 +171,8 @@ export function PlanForm({ grid, day, onPlan, onCreated }: Props) {
           <label key={m.id} className="check">
             <input
               type="checkbox"
-              checked={picked.has(m.id)}
-              onChange={() => setPicked((p) => { const n = new Set(p); if (n.has(m.id)) n.delete(m.id); else n.add(m.id); return n })}
+              checked={picked2.has(m.id)}
+              onChange={() => setPicked2((p) => { const n = new Set(p); if (n.has(m.id)) n.delete(m.id); else n.add(m.id); return n })}
             />
             {m.name}
           </label>
@@ -145,10 +183,10 @@ export function PlanForm({ grid, day, onPlan, onCreated }: Props) {
           <option value="day">{t('patrol.shift.day')}</option>
           <option value="evening">{t('patrol.shift.evening')}</option>
         </select>
-        <button type="button" className="button primary" disabled={stopsInOrder.length === 0 || picked.size === 0 || create.isPending} onClick={() => create.mutate()} data-testid="plan-create">
+        <button type="button" className="button primary" disabled={stops.length === 0 || picked2.size === 0 || create.isPending} onClick={() => create.mutate()} data-testid="plan-create">
           {t('patrol.create')}
         </button>
-        <button type="button" className="link" onClick={() => setOpen(false)}>{t('patrol.cancel')}</button>
+        <button type="button" className="link" onClick={() => { setOpen(false); setPicking(false) }}>{t('patrol.cancel')}</button>
       </div>
       {(create.error || orderIt.error) && <p className="form-error" role="alert" data-testid="plan-error">{errorText(t, (create.error ?? orderIt.error)!)}</p>}
     </section>

@@ -72,7 +72,7 @@ export function incidentMarkersLayer(markers: IncidentMarker[]) {
 }
 
 /** Id of the layer that catches map clicks while a location is being picked. */
-const PICK_SURFACE_ID = 'pick-surface'
+export const PICK_SURFACE_ID = 'pick-surface'
 
 /**
  * A practically transparent rectangle over `bbox`, on top of every layer, so that while a location
