@@ -5,7 +5,7 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { sql } from 'drizzle-orm'
 import { ApiFailure } from '../lib/errors.ts'
-import { RoadSearch, snapToRoad, type RoadGraph } from '../lib/roadnet.ts'
+import { edgeCount, RoadSearch, snapToRoad, type RoadGraph } from '../lib/roadnet.ts'
 import { roadGraphOf } from '../lib/roadnet-load.ts'
 import type { RequestTx } from '../lib/scope.ts'
 import { errorResponses, forbidden, newRouter, notFound } from '../lib/router.ts'
@@ -57,7 +57,7 @@ const orderRoute = createRoute({
 async function roadMatrix(tx: RequestTx, points: LonLat[]): Promise<number[][] | null> {
   if (points.length < 2) return null
   const graph: RoadGraph = await roadGraphOf(tx)
-  if (graph.len.length === 0) return null
+  if (edgeCount(graph) === 0) return null
   const { rows } = await tx.execute<{ x: number; y: number }>(sql`
     select ST_X(p) as x, ST_Y(p) as y
     from unnest(${sql.param(points.map((p) => p[0]))}::float8[], ${sql.param(points.map((p) => p[1]))}::float8[]) with ordinality as u(lon, lat, k),

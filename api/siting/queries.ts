@@ -205,7 +205,7 @@ export async function prepareTables(tx: RequestTx, area: AreaRow, spec: Candidat
   return rows[0]
 }
 
-/** Demand reached from each candidate along the road network: CSR like pairsSql(), distances ascending by demand index. */
+/** Demand reached from each candidate (CSR: candidate j's pairs are idx[start[j]] … idx[start[j+1]−1]), and the kept stations' coverage. */
 interface Pairs {
   start: Int32Array
   idx: Int32Array

@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type pg from 'pg'
-import { withScope } from '../../db/scope.ts'
+import { adminScope, rolledBack, type AccountScope } from '../helpers/rollback.ts'
 import { testApi, type Client } from '../helpers/api.ts'
 
 // Boundary history (db/migrations/0026_area_history.sql, api/areas/history.ts). Edits run in an
 // admin's app-role transaction that is rolled back: other test files check that the demo district
 // tiles perfectly and count its areas.
 let t: Awaited<ReturnType<typeof testApi>>
-let ADMIN: { userId: null; role: 'admin'; areaIds: number[]; accountId: number; username: string }
+let ADMIN: AccountScope
 let commander: Client
 let leader: Client
 let street: number
@@ -16,8 +15,7 @@ let otherGrid: number
 
 beforeAll(async () => {
   t = await testApi()
-  const { rows } = await t.db.pool.query(`select u.id, array_agg(ua.area_id) areas from users u join user_areas ua on ua.user_id = u.id where u.username = 'admin' group by u.id`)
-  ADMIN = { userId: null, role: 'admin', areaIds: rows[0].areas, accountId: rows[0].id, username: 'admin' }
+  ADMIN = await adminScope(t.db.pool)
   commander = await t.as('commander')
   leader = await t.as('leader')
   street = (await t.db.pool.query(`select ua.area_id from user_areas ua join users u on u.id = ua.user_id where u.username = 'commander'`)).rows[0].area_id
@@ -25,18 +23,6 @@ beforeAll(async () => {
   otherGrid = (await t.db.pool.query(`select id from areas where level = 'grid' and id <> $1 and street_id = (select street_id from areas where id = $1) order by id limit 1`, [leaderGrid])).rows[0].id
 })
 afterAll(() => t.close())
-
-/** Run `fn` as the admin's app-role transaction, then roll it back whatever happens. */
-async function rolledBack<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-  let out: T
-  await withScope(t.db.pool, ADMIN, async (c) => {
-    out = await fn(c)
-    throw new Error('rollback')
-  }).catch((e) => {
-    if ((e as Error).message !== 'rollback') throw e
-  })
-  return out!
-}
 
 describe('boundary history', () => {
   it('starts with one current version per area', async () => {
@@ -49,7 +35,7 @@ describe('boundary history', () => {
   })
 
   it('versions a change in its transaction, with who and why; a second change in the same transaction replaces it', async () => {
-    const seen = await rolledBack(async (c) => {
+    const seen = await rolledBack(t.db.pool, ADMIN, async (c) => {
       await c.query(`select set_config('app.change_reason', 'moved the road edge', true)`)
       const before = (await c.query(`select max(version)::int v from area_versions where area_id = $1`, [otherGrid])).rows[0].v as number
       // Households change (the totals refresh does this): no version.

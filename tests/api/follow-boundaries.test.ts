@@ -1,32 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type pg from 'pg'
-import { withScope } from '../../db/scope.ts'
+import { adminScope, rolledBack, type AccountScope } from '../helpers/rollback.ts'
 import { testApi } from '../helpers/api.ts'
 
 // Boundary edits re-locate what lies under them (db/migrations/0020_follow_boundaries.sql). Every
 // edit here runs in a transaction that is rolled back: other files, running at the same time on
 // PostgreSQL, check that the demo district tiles perfectly.
 let t: Awaited<ReturnType<typeof testApi>>
-/** The demo admin's scope, with its account so the audit log names who made the edit. */
-let ADMIN: { userId: null; role: 'admin'; areaIds: number[]; accountId: number; username: string }
+let ADMIN: AccountScope
 beforeAll(async () => {
   t = await testApi()
-  const { rows } = await t.db.pool.query(`select u.id, array_agg(ua.area_id) areas from users u join user_areas ua on ua.user_id = u.id where u.username = 'admin' group by u.id`)
-  ADMIN = { userId: null, role: 'admin', areaIds: rows[0].areas, accountId: rows[0].id, username: 'admin' }
+  ADMIN = await adminScope(t.db.pool)
 })
 afterAll(() => t.close())
-
-/** Run `fn` as the admin's app-role transaction, then roll it back whatever happens. */
-async function rolledBack<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-  let out: T
-  await withScope(t.db.pool, ADMIN, async (c) => {
-    out = await fn(c)
-    throw new Error('rollback')
-  }).catch((e) => {
-    if ((e as Error).message !== 'rollback') throw e
-  })
-  return out!
-}
 
 describe('boundary changes re-assign incidents, their history and buildings in the same transaction', () => {
   it('moves a piece of one micro-grid into a neighbour of another grid and everything in it follows', async () => {
@@ -40,7 +25,7 @@ describe('boundary changes re-assign incidents, their history and buildings in t
     expect(rows).toHaveLength(1)
     const { id, a, b, b_grid } = rows[0]
 
-    const seen = await rolledBack(async (c) => {
+    const seen = await rolledBack(t.db.pool, ADMIN, async (c) => {
       // A history row, carrying the incident's areas as the API writes them.
       await c.query(
         `insert into incident_events (incident_id, street_id, community_id, grid_id, micro_grid_id, to_status, comment)
@@ -80,7 +65,7 @@ describe('boundary changes re-assign incidents, their history and buildings in t
   it('leaves a point no micro-grid holds any more where it was (a gap shows in the coverage check)', async () => {
     const { rows } = await t.db.pool.query(`select id, micro_grid_id from incidents order by id desc limit 1`)
     const { id, micro_grid_id } = rows[0]
-    const seen = await rolledBack(async (c) => {
+    const seen = await rolledBack(t.db.pool, ADMIN, async (c) => {
       await c.query(
         `update areas a set geom = ST_Multi(ST_CollectionExtract(ST_Difference(a.geom, ST_Buffer(i.geom, 0.0002)), 3)) from incidents i where a.id = $1 and i.id = $2`,
         [micro_grid_id, id],

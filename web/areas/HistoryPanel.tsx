@@ -2,8 +2,7 @@ import { useQuery } from '@tanstack/react-query'
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { AreaDetail } from '../app/client.ts'
-import { formatDateTime, formatNumber } from '../app/format.ts'
-import { localToday } from '../patrols/queries.ts'
+import { formatDateTime, formatNumber, localDay } from '../app/format.ts'
 import { areaHistoryQuery, type AsOf } from './history.ts'
 
 /**
@@ -37,7 +36,7 @@ export function HistoryPanel({ detail: d, asOf }: { detail: AreaDetail; asOf: As
         <div className="row as-of">
           <label>
             {t('history.asOf')}
-            <input type="date" value={asOf.day ?? ''} max={localToday()} onChange={(e) => asOf.set(e.target.value || null)} data-testid="as-of-day" />
+            <input type="date" value={asOf.day ?? ''} max={localDay()} onChange={(e) => asOf.set(e.target.value || null)} data-testid="as-of-day" />
           </label>
           {asOf.day && (
             <button type="button" className="link" onClick={() => asOf.set(null)}>

@@ -4,6 +4,7 @@ import type { InferResponseType } from 'hono/client'
 import type { AreaLevel } from '../../geo-data/generate/types.ts'
 import { bboxParam, ensureOk, okJson } from '../app/api.ts'
 import { client } from '../app/client.ts'
+import { localDay } from '../app/format.ts'
 
 /** What the commander has chosen: an area, a period and incident types (empty = all). */
 export interface CommanderFilter {
@@ -133,8 +134,6 @@ export const densityQuery = (f: CommanderFilter, zoom: number, bbox: readonly nu
     placeholderData: (prev) => prev,
   })
 
-/** Local day (Asia/Shanghai) of an instant, YYYY-MM-DD. */
-const localDayOf = (iso: string) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date(iso))
 
 /** Longest period the coverage endpoint reads (api/patrols/schemas.ts MAX_RANGE_DAYS). */
 const PATROL_MAX_DAYS = 92
@@ -145,9 +144,9 @@ const PATROL_MAX_DAYS = 92
  */
 export const patrolCoverageQuery = (area: number, level: AreaLevel, f: Pick<CommanderFilter, 'from' | 'to'>) => {
   // The period's end is exclusive: its last local day is the one holding the instant before it.
-  const to = localDayOf(new Date(Date.parse(f.to) - 1).toISOString())
+  const to = localDay(new Date(Date.parse(f.to) - 1))
   const earliest = new Date(Date.parse(`${to}T00:00:00Z`) - (PATROL_MAX_DAYS - 1) * 86_400_000).toISOString().slice(0, 10)
-  const from = [localDayOf(f.from), earliest].sort()[1]
+  const from = [localDay(f.from), earliest].sort()[1]
   return queryOptions({
     queryKey: ['patrols', 'coverage', area, level, from, to],
     queryFn: async ({ signal }) => {

@@ -3,7 +3,7 @@ import { useQuery } from '@tanstack/react-query'
 import { useCallback, useEffect, useMemo, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { Header } from '../app/Header.tsx'
-import { formatNumber } from '../app/format.ts'
+import { formatNumber, localDay } from '../app/format.ts'
 import { configQuery } from '../app/queries.ts'
 import { useSettings } from '../app/settings.ts'
 import { useDrill } from '../areas/useDrill.ts'
@@ -18,7 +18,7 @@ import { MapView, type FitRequest } from '../map/MapView.tsx'
 import { useBasemapInputs } from '../map/useBasemapInputs.ts'
 import { peopleOf, playbackQuery, positionAt, timeRange } from './playback.ts'
 import { PlanForm } from './PlanForm.tsx'
-import { clock, complianceQuery, dayIncidentsQuery, localToday, sessionsQuery, shiftDay, tasksQuery } from './queries.ts'
+import { clock, complianceQuery, dayIncidentsQuery, sessionsQuery, shiftDay, tasksQuery } from './queries.ts'
 import { TaskList } from './TaskList.tsx'
 
 const PANEL_WIDTH = 400
@@ -48,7 +48,7 @@ export function PatrolPage({ user }: { user: User }) {
   const [chosenId, setChosenId] = useState<number | undefined>()
   const drill = useDrill(chosenId, home)
   const detail = drill.detail
-  const today = localToday()
+  const today = localDay()
   const [day, setDay] = useState(today)
   const live = day === today
   const playback = useQuery(playbackQuery(detail?.id, day, live))

@@ -50,7 +50,7 @@ export function PlanForm({ grid, day, onPlan, onPick, picked, onCreated }: Props
   const [picking, setPicking] = useState(false)
   const [route, setRoute] = useState<{ length_m: number; walking_s: number; distance: string } | null>(null)
   const members = grid.workers.filter((w) => w.role === 'grid_member' || w.role === 'grid_leader')
-  const [picked2, setPicked2] = useState<Set<number>>(new Set())
+  const [team, setTeam] = useState<Set<number>>(new Set())
   const [shift, setShift] = useState<'day' | 'evening'>('day')
 
   // New suggestions: start from the first three of each kind.
@@ -67,7 +67,7 @@ export function PlanForm({ grid, day, onPlan, onPick, picked, onCreated }: Props
   }, [suggest.data])
   useEffect(() => {
     const first = members.find((m) => m.role === 'grid_member')
-    setPicked2(new Set(first ? [first.id] : []))
+    setTeam(new Set(first ? [first.id] : []))
   }, [grid.id])
   useEffect(() => {
     onPlan(open ? stops.map((s, k) => ({ lon: s.lon, lat: s.lat, n: k + 1 })) : [])
@@ -105,7 +105,7 @@ export function PlanForm({ grid, day, onPlan, onPick, picked, onCreated }: Props
         grid: grid.id,
         day,
         shift,
-        members: [...picked2],
+        members: [...team],
         checkpoints: stops.map((s) => ({ lon: s.lon, lat: s.lat, kind: s.kind, reason: s.reason || t('patrol.manualReason'), ref_id: s.ref_id })),
       }),
     onSuccess: (task) => {
@@ -171,8 +171,8 @@ export function PlanForm({ grid, day, onPlan, onPick, picked, onCreated }: Props
           <label key={m.id} className="check">
             <input
               type="checkbox"
-              checked={picked2.has(m.id)}
-              onChange={() => setPicked2((p) => { const n = new Set(p); if (n.has(m.id)) n.delete(m.id); else n.add(m.id); return n })}
+              checked={team.has(m.id)}
+              onChange={() => setTeam((p) => { const n = new Set(p); if (n.has(m.id)) n.delete(m.id); else n.add(m.id); return n })}
             />
             {m.name}
           </label>
@@ -183,7 +183,7 @@ export function PlanForm({ grid, day, onPlan, onPick, picked, onCreated }: Props
           <option value="day">{t('patrol.shift.day')}</option>
           <option value="evening">{t('patrol.shift.evening')}</option>
         </select>
-        <button type="button" className="button primary" disabled={stops.length === 0 || picked2.size === 0 || create.isPending} onClick={() => create.mutate()} data-testid="plan-create">
+        <button type="button" className="button primary" disabled={stops.length === 0 || team.size === 0 || create.isPending} onClick={() => create.mutate()} data-testid="plan-create">
           {t('patrol.create')}
         </button>
         <button type="button" className="link" onClick={() => { setOpen(false); setPicking(false) }}>{t('patrol.cancel')}</button>

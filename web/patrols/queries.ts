@@ -31,8 +31,6 @@ export const dayIncidentsQuery = (area: number | undefined, day: string) => {
   })
 }
 
-/** Today's date in Asia/Shanghai, YYYY-MM-DD. */
-export const localToday = (now = new Date()) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(now)
 
 /** `day` moved by `delta` days. */
 export function shiftDay(day: string, delta: number): string {
