@@ -475,6 +475,65 @@ describe('suggested checkpoints and walking order', () => {
     expect((await leader.send('/api/patrols/route', { points: pts, distance: 'bus' })).status).toBe(400)
   })
 
+  it('returns the road path of every leg: from stop to stop along roads, adding up to the length', async () => {
+    const pts: LonLat[] = [A, C, B]
+    const loop = await (await leader.send('/api/patrols/route', { points: pts, loop: true })).json()
+    expect(loop.distance).toBe('road')
+    const walk = loop.points as LonLat[]
+    expect(walk).toHaveLength(4)
+    expect(loop.legs.map((l: any) => [l.from, l.to])).toEqual([[0, 1], [1, 2], [2, 3]])
+    const pathLen = (path: LonLat[]) => path.slice(1).reduce((sum, p, k) => sum + haversineM(path[k], p), 0)
+    let total = 0
+    for (const leg of loop.legs) {
+      const path = leg.path as LonLat[]
+      // Stop to stop: the access legs to and from the road are part of the path.
+      expect(haversineM(path[0], walk[leg.from])).toBeLessThan(0.05)
+      expect(haversineM(path[path.length - 1], walk[leg.to])).toBeLessThan(0.05)
+      // The path's own length (great circle over its vertices) is the leg's distance.
+      expect(Math.abs(pathLen(path) - leg.distance_m) / leg.distance_m).toBeLessThan(0.01)
+      total += pathLen(path)
+    }
+    expect(Math.abs(total - loop.length_m) / loop.length_m).toBeLessThan(0.01)
+    // Every vertex but the two stops lies on a road (the snap points and the nodes), and the first and
+    // last of them are each within the snap distance of their stop (no farther than the nearest road).
+    const inner = loop.legs.flatMap((l: any) => (l.path as LonLat[]).slice(1, -1))
+    expect(inner.length).toBeGreaterThan(loop.legs.length * 2)
+    const off = await q(
+      `select count(*)::int n from unnest($1::float8[], $2::float8[]) u(x, y)
+       where not exists (select 1 from roads r where ST_DWithin(ST_Transform(r.geom, 32648), ST_Transform(ST_SetSRID(ST_MakePoint(x, y), 4326), 32648), 0.05))`,
+      [inner.map((p: LonLat) => p[0]), inner.map((p: LonLat) => p[1])],
+    )
+    expect(off[0].n).toBe(0)
+    for (const leg of loop.legs) {
+      const path = leg.path as LonLat[]
+      for (const [stop, snapped] of [[path[0], path[1]], [path[path.length - 1], path[path.length - 2]]]) {
+        const nearest = await q(
+          `select min(ST_Distance(ST_Transform(geom, 32648), ST_Transform(ST_SetSRID(ST_MakePoint($1, $2), 4326), 32648))) d from roads`,
+          stop,
+        )
+        expect(haversineM(stop, snapped)).toBeLessThan(nearest[0].d * 1.01 + 0.05)
+      }
+    }
+    // Straight lines: each leg is its two stops, and the answer says so.
+    const straight = await (await leader.send('/api/patrols/route', { points: pts, loop: true, distance: 'straight' })).json()
+    expect(straight.legs.map((l: any) => l.path)).toEqual((straight.points as LonLat[]).slice(1).map((p, k) => [straight.points[k], p]))
+    expect(straight.legs.reduce((sum: number, l: any) => sum + l.distance_m, 0)).toBeCloseTo(straight.length_m, 0)
+  })
+
+  it('measures a walk in the order given with keep_order (a saved task: recomputed from its checkpoints)', async () => {
+    const pts: LonLat[] = [A, C, B]
+    const { id } = await (await leader.send('/api/patrols/tasks', task({ checkpoints: pts.map(([lon, lat]) => ({ lon, lat })) }))).json()
+    const kept = await (await leader.send('/api/patrols/route', { task: id, keep_order: true })).json()
+    expect(kept.order).toEqual([0, 1, 2])
+    expect(kept.points).toEqual(pts.map((p) => kept.points.find((x: LonLat) => haversineM(x, p) < 0.05)))
+    const given = await (await leader.send('/api/patrols/route', { points: pts, keep_order: true })).json()
+    expect(given.length_m).toBeCloseTo(kept.length_m, 0)
+    const best = await (await leader.send('/api/patrols/route', { points: pts })).json()
+    expect(best.length_m).toBeLessThanOrEqual(kept.length_m + 0.1)
+    expect(kept.legs.reduce((sum: number, l: any) => sum + l.distance_m, 0)).toBeCloseTo(kept.length_m, 0)
+    expect((await leader.send('/api/patrols/route', { points: pts, keep_order: 'yes' })).status).toBe(400)
+  })
+
   it('orders points by nearest neighbour + 2-opt with length and walking time, straight-line', async () => {
     const pts: LonLat[] = [A, C, B]
     const res = await leader.send('/api/patrols/route', { points: pts, start: A, distance: 'straight' })

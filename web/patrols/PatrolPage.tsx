@@ -12,13 +12,13 @@ import { errorText } from '../incidents/errors.ts'
 import { css } from '../map/colors.ts'
 import { contextOutlinesLayer, selectionLayer } from '../map/layers/areas.ts'
 import { PICK_SURFACE_ID, pickSurfaceLayer } from '../map/layers/incidents.ts'
-import { PERSON_COLORS, plannedRouteLayers, trackLayers, type PlannedStop, type TrackHead } from '../map/layers/tracks.ts'
+import { PERSON_COLORS, plannedRouteLayers, trackLayers, type PlannedLegs, type PlannedStop, type TrackHead } from '../map/layers/tracks.ts'
 import { useFontReady } from '../map/fonts.ts'
 import { MapView, type FitRequest } from '../map/MapView.tsx'
 import { useBasemapInputs } from '../map/useBasemapInputs.ts'
 import { peopleOf, playbackQuery, positionAt, timeRange } from './playback.ts'
 import { PlanForm } from './PlanForm.tsx'
-import { clock, complianceQuery, dayIncidentsQuery, sessionsQuery, shiftDay, tasksQuery } from './queries.ts'
+import { clock, complianceQuery, dayIncidentsQuery, sessionsQuery, shiftDay, tasksQuery, taskWalkQuery } from './queries.ts'
 import { TaskList } from './TaskList.tsx'
 
 const PANEL_WIDTH = 400
@@ -58,7 +58,10 @@ export function PatrolPage({ user }: { user: User }) {
   const [selectedTask, setSelectedTask] = useState<number | undefined>()
   const task = tasks.data?.tasks.find((x) => x.id === selectedTask)
   const taskCompliance = useQuery({ ...complianceQuery(selectedTask ?? 0, live), enabled: !!task })
-  const [plan, setPlan] = useState<PlannedStop[]>([])
+  // The chosen task's walk along roads, recomputed from its checkpoints (tasks store no path).
+  const taskWalk = useQuery({ ...taskWalkQuery(selectedTask), enabled: !!task && task.checkpoints.length > 1 })
+  const [plan, setPlan] = useState<{ stops: PlannedStop[]; legs: PlannedLegs | null }>({ stops: [], legs: null })
+  const onPlan = useCallback((stops: PlannedStop[], legs: PlannedLegs | null) => setPlan({ stops, legs }), [])
   // Adding a checkpoint on the map: the next click's position goes to the plan form.
   const [picking, setPicking] = useState(false)
   const [picked, setPicked] = useState<[number, number] | null>(null)
@@ -130,12 +133,14 @@ export function PatrolPage({ user }: { user: User }) {
     // The planned walk beside the walked one: the chosen task's checkpoints (green once visited), or the plan being made.
     if (task) {
       const visited = new Map((taskCompliance.data?.checkpoints ?? []).map((c) => [c.seq, c.visited]))
-      out.push(...plannedRouteLayers('task-route', task.checkpoints.map((c, i) => ({ lon: c.lon, lat: c.lat, n: i + 1, visited: visited.get(c.seq) })), fontReady))
+      const w = taskWalk.data
+      const legs = w ? { paths: w.legs.map((l) => l.path as [number, number][]), road: w.distance === 'road' } : null
+      out.push(...plannedRouteLayers('task-route', task.checkpoints.map((c, i) => ({ lon: c.lon, lat: c.lat, n: i + 1, visited: visited.get(c.seq) })), fontReady, legs))
     }
-    if (plan.length > 0) out.push(...plannedRouteLayers('plan-route', plan, fontReady))
+    if (plan.stops.length > 0) out.push(...plannedRouteLayers('plan-route', plan.stops, fontReady, plan.legs))
     if (detail) out.push(pickSurfaceLayer(detail.bbox, { active: picking }))
     return out
-  }, [drill.contextFeatures, drill.selectedFeature, p, order, now, heads, task, taskCompliance.data, plan, fontReady, detail, picking])
+  }, [drill.contextFeatures, drill.selectedFeature, p, order, now, heads, task, taskCompliance.data, taskWalk.data, plan, fontReady, detail, picking])
 
   const onClick = useCallback(
     (picks: PickingInfo[]) => {
@@ -172,6 +177,7 @@ export function PatrolPage({ user }: { user: User }) {
         data-tracks={p?.n}
         data-points={p?.m}
         data-heads={heads.length}
+        data-task-route={taskWalk.data?.distance}
       >
         <h2>{t('patrol.title')}</h2>
         <div className="row">
@@ -255,7 +261,7 @@ export function PatrolPage({ user }: { user: User }) {
           <h3>{t('patrol.tasks')}</h3>
           {tasks.error && <p className="form-error" role="alert">{errorText(t, tasks.error)}</p>}
           {tasks.data && <TaskList tasks={tasks.data.tasks} live={live} canPlan={canPlan(user)} selected={selectedTask} onSelect={setSelectedTask} />}
-          {detail?.level === 'grid' && canPlan(user) && <PlanForm key={`${detail.id}-${day}`} grid={detail} day={day} onPlan={setPlan} onPick={setPicking} picked={picked} onCreated={setSelectedTask} />}
+          {detail?.level === 'grid' && canPlan(user) && <PlanForm key={`${detail.id}-${day}`} grid={detail} day={day} onPlan={onPlan} onPick={setPicking} picked={picked} onCreated={setSelectedTask} />}
         </section>
         <section data-testid="patrol-incidents" data-count={onPatrol.length}>
           <h3>{t('patrol.incidents', { n: onPatrol.length })}</h3>

@@ -77,8 +77,31 @@ export const suggestQuery = (grid: number | undefined, day: string, enabled: boo
 
 export type Suggestion = InferResponseType<typeof client.patrols.suggest.$get, 200>['suggestions'][number]
 
-/** Orders points into the shortest walk found (nearest neighbour, 2-opt, or-opt; straight lines). */
+/** Orders points into the shortest walk found (nearest neighbour, 2-opt, or-opt; along roads where there are roads). */
 export const orderRoute = (points: [number, number][]) => okJson(client.patrols.route.$post({ json: { points } }))
+
+export type WalkRoute = Awaited<ReturnType<typeof orderRoute>>
+
+/** Query key of a walk through `points` in the order given. */
+export const walkKey = (points: [number, number][]) => ['patrols', 'walk', points.map((p) => p.join(',')).join(';')]
+
+/** A walk through points in the order given: its length, time and the road path of each leg (POST /route, keep_order). */
+export const walkQuery = (points: [number, number][]) =>
+  queryOptions({
+    queryKey: walkKey(points),
+    queryFn: () => okJson(client.patrols.route.$post({ json: { points, keep_order: true } })),
+    enabled: points.length > 1,
+    staleTime: 5 * 60_000,
+  })
+
+/** A saved task's walk in its checkpoints' order, recomputed along today's roads (tasks store no path). */
+export const taskWalkQuery = (task: number | undefined) =>
+  queryOptions({
+    queryKey: ['patrols', 'task-walk', task ?? null],
+    queryFn: () => okJson(client.patrols.route.$post({ json: { task: task!, keep_order: true } })),
+    enabled: task !== undefined,
+    staleTime: 5 * 60_000,
+  })
 
 export type TaskCreate = InferRequestType<typeof client.patrols.tasks.$post>['json']
 /** Creates a task (POST /api/patrols/tasks, 201 with the task). */
