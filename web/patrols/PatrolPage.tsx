@@ -16,9 +16,10 @@ import { PERSON_COLORS, plannedRouteLayers, trackLayers, type PlannedLegs, type 
 import { useFontReady } from '../map/fonts.ts'
 import { MapView, type FitRequest } from '../map/MapView.tsx'
 import { useBasemapInputs } from '../map/useBasemapInputs.ts'
-import { peopleOf, playbackQuery, positionAt, timeRange } from './playback.ts'
+import { onlyPerson, peopleOf, playbackQuery, positionAt, timeRange } from './playback.ts'
 import { PlanForm } from './PlanForm.tsx'
 import { clock, complianceQuery, dayIncidentsQuery, sessionsQuery, shiftDay, tasksQuery, taskWalkQuery } from './queries.ts'
+import { StatsPanel } from './StatsPanel.tsx'
 import { TaskList } from './TaskList.tsx'
 
 const PANEL_WIDTH = 400
@@ -68,6 +69,9 @@ export function PatrolPage({ user }: { user: User }) {
   const fontReady = useFontReady('0123456789')
   const p = playback.data?.day === day ? playback.data : undefined
   const [lo, hi] = useMemo(() => timeRange(p), [p])
+  // A member chosen in the statistics: the map plays back only their tracks.
+  const [focus, setFocus] = useState<number | undefined>()
+  const shown = useMemo(() => (p && focus !== undefined ? onlyPerson(p, focus) : p), [p, focus])
 
   // null = the latest moment of the day's tracks (what a leader opening the page wants to see).
   const [time, setTime] = useState<number | null>(null)
@@ -78,6 +82,7 @@ export function PatrolPage({ user }: { user: User }) {
     setTime(null)
     setPlaying(false)
     setSelectedTask(undefined)
+    setFocus(undefined)
   }, [detail?.id, day])
   useEffect(() => {
     if (!playing) return
@@ -115,21 +120,21 @@ export function PatrolPage({ user }: { user: User }) {
     return m
   }, [sessions.data, day])
   const heads = useMemo<TrackHead[]>(() => {
-    if (!p) return []
+    if (!shown) return []
     const out: TrackHead[] = []
-    for (let k = 0; k < p.n; k++) {
-      const at = positionAt(p, k, now)
-      if (at) out.push({ person: p.person[k], at, color: colorOfPerson(p.person[k]) })
+    for (let k = 0; k < shown.n; k++) {
+      const at = positionAt(shown, k, now)
+      if (at) out.push({ person: shown.person[k], at, color: colorOfPerson(shown.person[k]) })
     }
     return out
-  }, [p, now, colorOfPerson])
+  }, [shown, now, colorOfPerson])
   const wallNow = p && live ? secondsInto(p.dayStart) : null
   const outNow = wallNow === null ? [] : people.filter((x) => wallNow - x.last <= OUT_NOW_S)
   const onPatrol = (incidents.data?.features ?? []).filter((f) => f.properties.source === 'patrol')
 
   const layers = useMemo<LayersList>(() => {
     const out: LayersList = [contextOutlinesLayer(drill.contextFeatures, { visible: true }), selectionLayer(drill.selectedFeature)]
-    if (p && p.n > 0) out.push(...trackLayers(p, order, now, heads))
+    if (shown && shown.n > 0) out.push(...trackLayers(shown, order, now, heads))
     // The planned walk beside the walked one: the chosen task's checkpoints (green once visited), or the plan being made.
     if (task) {
       const visited = new Map((taskCompliance.data?.checkpoints ?? []).map((c) => [c.seq, c.visited]))
@@ -140,7 +145,7 @@ export function PatrolPage({ user }: { user: User }) {
     if (plan.stops.length > 0) out.push(...plannedRouteLayers('plan-route', plan.stops, fontReady, plan.legs))
     if (detail) out.push(pickSurfaceLayer(detail.bbox, { active: picking }))
     return out
-  }, [drill.contextFeatures, drill.selectedFeature, p, order, now, heads, task, taskCompliance.data, taskWalk.data, plan, fontReady, detail, picking])
+  }, [drill.contextFeatures, drill.selectedFeature, shown, order, now, heads, task, taskCompliance.data, taskWalk.data, plan, fontReady, detail, picking])
 
   const onClick = useCallback(
     (picks: PickingInfo[]) => {
@@ -178,6 +183,8 @@ export function PatrolPage({ user }: { user: User }) {
         data-points={p?.m}
         data-heads={heads.length}
         data-task-route={taskWalk.data?.distance}
+        data-focus={focus}
+        data-shown-tracks={shown?.n}
       >
         <h2>{t('patrol.title')}</h2>
         <div className="row">
@@ -233,6 +240,12 @@ export function PatrolPage({ user }: { user: User }) {
                 {outNow.length > 0 && ': ' + outNow.map((x) => nameOf(x.person)).join('、')}
               </p>
             )}
+            {focus !== undefined && (
+              <p className="patrol-focus" data-testid="patrol-focus">
+                {t('patrolStats.focus', { name: nameOf(focus) })}{' '}
+                <button type="button" className="link" onClick={() => setFocus(undefined)}>{t('patrolStats.clearFocus')}</button>
+              </p>
+            )}
             <table className="table compact" data-testid="patrol-people">
               <thead>
                 <tr>
@@ -263,6 +276,7 @@ export function PatrolPage({ user }: { user: User }) {
           {tasks.data && <TaskList tasks={tasks.data.tasks} live={live} canPlan={canPlan(user)} selected={selectedTask} onSelect={setSelectedTask} />}
           {detail?.level === 'grid' && canPlan(user) && <PlanForm key={`${detail.id}-${day}`} grid={detail} day={day} onPlan={onPlan} onPick={setPicking} picked={picked} onCreated={setSelectedTask} />}
         </section>
+        <StatsPanel area={detail?.id} day={day} live={live} focus={focus} onFocus={setFocus} />
         <section data-testid="patrol-incidents" data-count={onPatrol.length}>
           <h3>{t('patrol.incidents', { n: onPatrol.length })}</h3>
           <ul className="plain-list">

@@ -112,3 +112,23 @@ export async function createTask(task: TaskCreate): Promise<PatrolTask> {
 }
 export const patchTask = (id: number, patch: InferRequestType<(typeof client.patrols.tasks)[':id']['$patch']>['json']) =>
   okJson(client.patrols.tasks[':id'].$patch({ param: { id: String(id) }, json: patch }))
+
+export type ComplianceBy = 'member' | 'grid' | 'day'
+
+/** Compliance of an area's tasks over [from, to], grouped (GET /api/patrols/compliance). */
+export const aggregateQuery = (area: number | undefined, from: string, to: string, by: ComplianceBy, live: boolean) =>
+  queryOptions({
+    queryKey: ['patrols', 'aggregate', area ?? null, from, to, by],
+    queryFn: ({ signal }) => okJson(client.patrols.compliance.$get({ query: { area: String(area), from, to, by } }, { init: { signal } })),
+    enabled: area !== undefined,
+    staleTime: live ? 0 : 60_000,
+    refetchInterval: live ? 60_000 : false,
+  })
+
+export type ComplianceGroup = InferResponseType<typeof client.patrols.compliance.$get, 200>['groups'][number]
+
+/** Monday and Sunday of the week holding local `day` (weeks start on Monday, as the API's `week`). */
+export function weekOf(day: string): { from: string; to: string } {
+  const weekday = (new Date(`${day}T00:00:00Z`).getUTCDay() + 6) % 7
+  return { from: shiftDay(day, -weekday), to: shiftDay(day, 6 - weekday) }
+}
