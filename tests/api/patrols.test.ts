@@ -433,6 +433,17 @@ describe('suggested checkpoints and walking order', () => {
     expect(hot).toHaveLength(1)
     expect(hot[0].reason).toBe(`cluster of 4 incidents in the 30 days to ${DAY} (DBSCAN, 50 m; mostly noise)`)
     expect(haversineM([hot[0].lon, hot[0].lat], B)).toBeLessThan(15)
+    // A stable code and the figures a client needs to word the reason in its own language.
+    expect(hot[0].reason_code).toBe('hotspot')
+    expect(hot[0].detail).toEqual({ incidents: 4, top_type: 'noise', days: 30, day: DAY, eps_m: 50 })
+    const codeOf: Record<string, string[]> = { hotspot: ['hotspot'], open_incident: ['open_incidents', 'open_incident'], unvisited_micro_grid: ['not_visited'], station: ['station'] }
+    expect(s.every((x: any) => codeOf[x.kind].includes(x.reason_code))).toBe(true)
+    for (const x of s.filter((x: any) => x.kind === 'open_incident')) {
+      expect(x.detail.since).toMatch(/^\d{4}-\d{2}-\d{2}$/)
+      expect(x.reason).toContain(x.detail.since)
+      if (x.reason_code === 'open_incidents') expect(x.reason).toContain(`in ${x.detail.building_name}, ${x.detail.compound}`)
+      else expect(x.reason).toBe(`open ${x.detail.types[0]} incident since ${x.detail.since}`)
+    }
     const open = await q(`select count(*)::int n from incidents where grid_id = $1 and status <> 'closed' and reported_at < $2`, [G1, `${DAY}T16:00:00Z`])
     const openSum = s.filter((x: any) => x.kind === 'open_incident').reduce((n: number, x: any) => n + x.detail.incidents, 0)
     expect(openSum).toBeLessThanOrEqual(open[0].n)
@@ -445,6 +456,7 @@ describe('suggested checkpoints and walking order', () => {
     const unvisited = s.filter((x: any) => x.kind === 'unvisited_micro_grid')
     expect(unvisited.map((x: any) => x.ref_id)).toEqual(quiet.map((r: any) => r.id))
     expect(unvisited.every((x: any) => x.reason.endsWith(`for the 7 days before ${DAY}`))).toBe(true)
+    expect(unvisited.every((x: any) => x.reason === `no patrol fix in ${x.detail.micro_grid_name} for the ${x.detail.days} days before ${x.detail.day}`)).toBe(true)
     // Stations open on the day: none of the seeded ones had opened in 2003; on a recent day they all show.
     const openOn = (day: string) =>
       q(`select id from stations where grid_id = $1 and (opened_on is null or opened_on <= $2) and (closed_on is null or closed_on > $2) order by id limit 8`, [G1, day])
@@ -454,6 +466,8 @@ describe('suggested checkpoints and walking order', () => {
     expect(stations.length).toBeGreaterThan(0)
     expect(recent.map((x: any) => x.ref_id)).toEqual(stations.map((r: any) => r.id))
     expect(recent[0].reason).toMatch(/^station .+ \(.+, .+\)$/)
+    expect(recent[0].reason).toBe(`station ${recent[0].detail.station_name} (${recent[0].detail.type_en}, ${recent[0].detail.type_zh})`)
+    expect(recent[0].detail.type).toEqual(expect.any(String))
     // Each suggestion lies inside the grid, so it can be taken as a checkpoint as it is.
     const made = await leader.send('/api/patrols/tasks', task({ checkpoints: s.slice(0, 50).map((x: any) => ({ lon: x.lon, lat: x.lat, kind: x.kind, reason: x.reason, ref_id: x.ref_id })) }))
     expect(made.status).toBe(201)

@@ -86,8 +86,8 @@ const zhCN = {
     showOnly: '只回放此人的轨迹', showAll: '回放全部人员', focus: '只显示 {{name}} 的轨迹', clearFocus: '显示全部',
   },
   patrolReason: {
-    hotspot: '{{day}} 前 {{days}} 天内聚集 {{incidents}} 起事件（DBSCAN 半径 {{eps}} 米；以{{type}}为主）',
-    open_incident_building: '{{building}}（{{compound}}）有 {{incidents}} 起未结事件（{{types}}），最早自 {{since}}',
+    hotspot: '截至 {{day}} 的 {{days}} 天内聚集 {{incidents}} 起事件（DBSCAN 半径 {{eps}} 米，以{{type}}为主）',
+    open_incidents: '{{building}}（{{compound}}）有 {{incidents}} 起未结事件（{{types}}），最早自 {{since}}',
     open_incident: '未结{{type}}事件，自 {{since}}',
     not_visited: '{{micro_grid}} 在 {{day}} 前 {{days}} 天内无巡查定位',
     station: '站点 {{station}}（{{type}}）',
@@ -287,7 +287,7 @@ const en: typeof zhCN = {
   },
   patrolReason: {
     hotspot: 'cluster of {{incidents}} incidents in the {{days}} days to {{day}} (DBSCAN, {{eps}} m; mostly {{type}})',
-    open_incident_building: '{{incidents}} open incidents in {{building}}, {{compound}} ({{types}}), oldest since {{since}}',
+    open_incidents: '{{incidents}} open incident(s) in {{building}}, {{compound}} ({{types}}), oldest since {{since}}',
     open_incident: 'open {{type}} incident since {{since}}',
     not_visited: 'no patrol fix in {{micro_grid}} for the {{days}} days before {{day}}',
     station: 'station {{station}} ({{type}})',

@@ -6,12 +6,14 @@ import { formatNumber } from '../app/format.ts'
 import { errorText } from '../incidents/errors.ts'
 import type { PlannedLegs, PlannedStop } from '../map/layers/tracks.ts'
 import { createTask, orderRoute, suggestQuery, walkKey, walkQuery, type Suggestion } from './queries.ts'
+import { reasonText } from './reasons.ts'
 
 /** A checkpoint of the plan: a suggestion (by its index) or a point the leader clicked on the map. */
 interface Stop {
   lon: number
   lat: number
   kind: Suggestion['kind']
+  /** Why, in the user's language (saved with the task as its reason). */
   reason: string
   ref_id: number | null
   /** Index in the suggestions, or null for a point added on the map. */
@@ -30,7 +32,6 @@ interface Props {
   onCreated(id: number): void
 }
 
-const fromSuggestion = (s: Suggestion, i: number): Stop => ({ lon: s.lon, lat: s.lat, kind: s.kind, reason: s.reason, ref_id: s.ref_id ?? null, suggestion: i })
 
 /**
  * Plan a patrol of a grid for a day (issue 5): suggested checkpoints with their reasons (hot spots,
@@ -46,6 +47,7 @@ export function PlanForm({ grid, day, onPlan, onPick, picked, onCreated }: Props
   const [open, setOpen] = useState(false)
   const suggest = useQuery(suggestQuery(grid.id, day, open))
   const suggestions: Suggestion[] = suggest.data?.suggestions ?? []
+  const fromSuggestion = (s: Suggestion, i: number): Stop => ({ lon: s.lon, lat: s.lat, kind: s.kind, reason: reasonText(t, s, lang), ref_id: s.ref_id ?? null, suggestion: i })
   const [stops, setStops] = useState<Stop[]>([])
   const [picking, setPicking] = useState(false)
   const members = grid.workers.filter((w) => w.role === 'grid_member' || w.role === 'grid_leader')
@@ -133,7 +135,7 @@ export function PlanForm({ grid, day, onPlan, onPick, picked, onCreated }: Props
           <li key={i}>
             <label className="check">
               <input type="checkbox" checked={stops.some((x) => x.suggestion === i)} onChange={() => toggle(i)} data-testid={`suggestion-${i}`} />
-              <span className={`kind kind-${s.kind}`}>{t(`patrol.kind.${s.kind}`)}</span> {s.reason}
+              <span className={`kind kind-${s.kind}`}>{t(`patrol.kind.${s.kind}`)}</span> <span className="reason" data-code={s.reason_code}>{reasonText(t, s, lang)}</span>
             </label>
           </li>
         ))}
