@@ -18,7 +18,7 @@ import { MapView, type FitRequest } from '../map/MapView.tsx'
 import { useBasemapInputs } from '../map/useBasemapInputs.ts'
 import { onlyPerson, peopleOf, playbackQuery, positionAt, timeRange } from './playback.ts'
 import { PlanForm } from './PlanForm.tsx'
-import { clock, complianceQuery, dayIncidentsQuery, sessionsQuery, shiftDay, tasksQuery, taskWalkQuery } from './queries.ts'
+import { clock, complianceQuery, patrolIncidentsQuery, sessionsQuery, shiftDay, tasksQuery, taskWalkQuery } from './queries.ts'
 import { StatsPanel } from './StatsPanel.tsx'
 import { TaskList } from './TaskList.tsx'
 
@@ -54,7 +54,7 @@ export function PatrolPage({ user }: { user: User }) {
   const live = day === today
   const playback = useQuery(playbackQuery(detail?.id, day, live))
   const sessions = useQuery(sessionsQuery(detail?.id, day, live))
-  const incidents = useQuery(dayIncidentsQuery(detail?.id, day))
+  const incidents = useQuery(patrolIncidentsQuery(detail?.id, day))
   const tasks = useQuery(tasksQuery(detail?.id, day))
   const [selectedTask, setSelectedTask] = useState<number | undefined>()
   const task = tasks.data?.tasks.find((x) => x.id === selectedTask)
@@ -130,7 +130,7 @@ export function PatrolPage({ user }: { user: User }) {
   }, [shown, now, colorOfPerson])
   const wallNow = p && live ? secondsInto(p.dayStart) : null
   const outNow = wallNow === null ? [] : people.filter((x) => wallNow - x.last <= OUT_NOW_S)
-  const onPatrol = (incidents.data?.features ?? []).filter((f) => f.properties.source === 'patrol')
+  const onPatrol = incidents.data?.features ?? []
 
   const layers = useMemo<LayersList>(() => {
     const out: LayersList = [contextOutlinesLayer(drill.contextFeatures, { visible: true }), selectionLayer(drill.selectedFeature)]

@@ -13,16 +13,16 @@ export const sessionsQuery = (area: number | undefined, day: string, live: boole
     refetchInterval: live ? 30_000 : false,
   })
 
-/** Incidents of the area reported during the local day, newest first (the patrol ones are picked out by the page). */
-export const dayIncidentsQuery = (area: number | undefined, day: string) => {
+/** Incidents of the area reported on patrol during the local day, newest first (the API filters by source). */
+export const patrolIncidentsQuery = (area: number | undefined, day: string) => {
   const from = new Date(`${day}T00:00:00+08:00`)
   const to = new Date(from.getTime() + 86_400_000)
   return queryOptions({
-    queryKey: ['incidents', 'day', area ?? null, day],
+    queryKey: ['incidents', 'day', 'patrol', area ?? null, day],
     queryFn: ({ signal }) =>
       okJson(
         client.incidents.$get(
-          { query: { area: String(area), from: from.toISOString(), to: to.toISOString(), limit: '1000' } },
+          { query: { area: String(area), source: 'patrol', from: from.toISOString(), to: to.toISOString(), limit: '1000' } },
           { init: { signal } },
         ),
       ),
