@@ -113,6 +113,7 @@ export function PlanForm({ grid, day, onPlan, onPick, picked, onCreated }: Props
       }),
     onSuccess: (task) => {
       void qc.invalidateQueries({ queryKey: ['patrols', 'tasks'] })
+      void qc.invalidateQueries({ queryKey: ['patrols', 'aggregate'] })
       setOpen(false)
       onCreated(task.id)
     },
