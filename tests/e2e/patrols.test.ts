@@ -3,7 +3,8 @@
 // minute-by-minute track on a day of May 2003 (no seed or other test file writes that month; the
 // points are deleted afterwards); the page lists the walker with the API's distance, draws the
 // track in the walker's colour with a marker where they are, and the play button moves the clock.
-// Then the leader plans a patrol for that day from the suggested checkpoints and sees it scored.
+// Then the leader plans a patrol for that day from the suggested checkpoints (reasons worded in
+// Chinese, the walk drawn over its road path) and sees it scored, in the statistics too.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PERSON_COLORS, ROAD_ROUTE_COLOR } from '../../web/map/layers/tracks.ts'
 import { canRunBrowser, countColours, openBrowserSession, settle, signInPage, type BrowserSession } from '../helpers/browser.ts'
