@@ -194,11 +194,24 @@ export const subAreaFactsSql = (skip: Set<number>) => sql`
   group by a.id, a.code, a.removed, a.geom
   order by a.id`
 
-/** m² of the parent in no child now: gaps (pieces of at least `minM2` and `minWidthM` wide) of the stored children. */
-export const storedGapM2Sql = (parent: number, level: AreaLevel, minM2: number, minWidthM: number) => sql`
-  select coalesce(sum(d.m2), 0)::float8 as m2 from (
-    select ST_Area(x.geom::geography) as m2, ST_Perimeter(x.geom::geography) as perimeter
-    from areas p, ST_Dump(ST_CollectionExtract(coalesce(ST_Difference(p.geom,
-      (select ST_Union(c.geom) from areas c where c.parent_id = ${parent} and c.level = ${level}), ${g}), p.geom), 3)) x
-    where p.id = ${parent}
-  ) d where d.m2 >= ${minM2}::float8 and 2 * d.m2 / nullif(d.perimeter, 0) >= ${minWidthM}::float8`
+/** Keep the parent's gaps before the edit (parent minus its stored children) in the temporary table edit_old_gaps. */
+export async function saveOldGaps(tx: RequestTx, parent: number, level: AreaLevel): Promise<void> {
+  await tx.execute(sql`drop table if exists edit_old_gaps`)
+  await tx.execute(sql`create temporary table edit_old_gaps on commit drop as
+    select coalesce(ST_Difference(p.geom, (select ST_Union(c.geom) from areas c where c.parent_id = ${parent} and c.level = ${level}), ${g}), p.geom) as geom
+    from areas p where p.id = ${parent}`)
+}
+
+/**
+ * Per gap piece of the result (GeoJSON, numbered k): m² of it outside the gaps before the edit,
+ * counting only pieces of at least `minM2` and `minWidthM` wide (2·area/perimeter), so an
+ * unchanged gap's edge redrawn to the centimetre opens nothing.
+ */
+export const newGapM2Sql = (gaps: Array<{ k: number; g: unknown }>, minM2: number, minWidthM: number) => sql`
+  select o.k, coalesce((
+    select sum(ST_Area(d.geom::geography)) from ST_Dump(ST_CollectionExtract(coalesce(
+      ST_Difference(ST_SetSRID(ST_GeomFromGeoJSON(o.g::text), 4326), (select geom from edit_old_gaps), ${g}),
+      ST_SetSRID(ST_GeomFromGeoJSON(o.g::text), 4326)), 3)) d
+    where ST_Area(d.geom::geography) >= ${minM2}::float8
+      and 2 * ST_Area(d.geom::geography) / nullif(ST_Perimeter(d.geom::geography), 0) >= ${minWidthM}::float8), 0)::float8 as m2
+  from json_to_recordset(${JSON.stringify(gaps)}::json) as o(k int, g json)`

@@ -249,26 +249,31 @@ async function applyOp(cx: Context, i: number, op: EditOp): Promise<void> {
 
 type CoverageRow = { geometry: unknown; properties: Omit<ImportProblem['properties'], 'blocking'> }
 
-/** The coverage problems of the working copy, with reasons naming areas; gaps block when the parent was fully covered before. */
-async function coverageProblems(cx: Context, gapsBlock: boolean): Promise<ImportProblem[]> {
+/** The coverage problems of the working copy, with reasons naming areas; a gap blocks where the edit opened it (not a gap before). */
+async function coverageProblems(cx: Context): Promise<ImportProblem[]> {
   const { rows } = await cx.tx.execute<{ features: CoverageRow[] }>(
     coverageProblemsSql(
       { parents: sql`select id, geom from areas where id = ${cx.parent}`, kids: sql`select id, ${cx.parent}::int as parent_id, geom from edit_areas where not removed` },
       { sliverM2: SLIVER_DEFAULTS.m2, sliverWidthM: SLIVER_DEFAULTS.widthM },
     ),
   )
+  const gaps = rows[0].features.flatMap((r, k) => (r.properties.kind === 'gap' ? [{ k, g: r.geometry }] : []))
+  const opened = new Map(
+    gaps.length === 0 ? [] : (await cx.tx.execute<{ k: number; m2: number }>(ops.newGapM2Sql(gaps, SLIVER_DEFAULTS.m2, SLIVER_DEFAULTS.widthM))).rows.map((r) => [r.k, r.m2]),
+  )
   const areas = new Map((await ops.workingAreas(cx.tx)).map((a) => [a.id, a]))
   const name = (id: number) => (areas.has(id) ? label(areas.get(id)!) : `area ${id}`)
-  return rows[0].features.map((r) => {
+  return rows[0].features.map((r, k) => {
     const p = r.properties
+    const newM2 = opened.get(k) ?? 0
     const m2 = `${Math.round(p.area_m2 ?? 0).toLocaleString('en')} m²`
     const reason =
       p.kind === 'invalid' ? `${p.children.length ? name(p.children[0]) : `area ${cx.parent}`}: ${p.reason}`
       : p.kind === 'overlap' ? `${p.children.map(name).join(' and ')} overlap by ${m2}`
       : p.kind === 'outside' ? `${name(p.children[0])} has ${m2} outside area ${cx.parent}`
-      : p.kind === 'gap' ? `${m2} of area ${cx.parent} lie in no ${cx.level}${p.children.length ? ` (next to ${p.children.map(name).join(', ')})` : ''}${gapsBlock ? ': the edit would open a gap' : ''}`
+      : p.kind === 'gap' ? `${m2} of area ${cx.parent} lie in no ${cx.level}${p.children.length ? ` (next to ${p.children.map(name).join(', ')})` : ''}${newM2 > 0 ? `: the edit would open a gap (${Math.round(newM2).toLocaleString('en')} m² of it were covered before)` : ' (a gap before the edit)'}`
       : `sliver (${p.sliver_of}) of ${m2}${p.children.length ? ` at ${p.children.map(name).join(', ')}` : ''}`
-    const blocking = BLOCKING_KINDS.has(p.kind) || (p.kind === 'gap' && gapsBlock)
+    const blocking = BLOCKING_KINDS.has(p.kind) || newM2 > 0
     return { type: 'Feature' as const, geometry: r.geometry, properties: { ...p, blocking, reason } }
   })
 }
@@ -349,13 +354,12 @@ export async function runEdit(tx: RequestTx, accountId: number, parent: number, 
   if (body.mode === 'save' && body.state !== undefined && body.state !== state) {
     throw new ApiFailure(409, 'stale_edit', `area ${parent} or its ${level} areas changed since this edit was checked: load them again`)
   }
-  const hadGap = (await tx.execute<{ m2: number }>(ops.storedGapM2Sql(parent, level, SLIVER_DEFAULTS.m2, SLIVER_DEFAULTS.widthM))).rows[0].m2 > 0
-
+  await ops.saveOldGaps(tx, parent, level)
   await ops.loadWorkingCopy(tx, parent, level)
   const cx: Context = { tx, parent, level, parentCode, nextTemp: -1, problems: [], crossed: new Set() }
   for (const [i, op] of body.ops.entries()) await applyOp(cx, i, op)
 
-  const problems = [...cx.problems, ...(await coverageProblems(cx, !hadGap)), ...(await subAreaProblems(cx))]
+  const problems = [...cx.problems, ...(await coverageProblems(cx)), ...(await subAreaProblems(cx))]
   const features = (await tx.execute<{ features: EditFeature[] }>(ops.resultFeaturesSql)).rows[0].features
   const blocking = problems.filter((p) => p.properties.blocking).length
   const count = (action: EditFeature['properties']['action']) => features.filter((f) => f.properties.action === action)

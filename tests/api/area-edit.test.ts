@@ -118,7 +118,8 @@ describe('POST /api/areas/:parentId/edit — reshape', () => {
     const seen = await rolledBackTx(async (tx) => {
       const area = async (id: number) => (await rows<{ m2: number }>(tx, sql`select ST_Area(geom::geography) m2 from areas where id = ${id}`))[0].m2
       const was = { a: await area(a), b: await area(b) }
-      const { answer } = await runEdit(tx, ADMIN.accountId, grid, { ops: [{ op: 'reshape', id: a, geometry: shape }], mode: 'save' } as EditRequest)
+      const { answer, blocked } = await runEdit(tx, ADMIN.accountId, grid, { ops: [{ op: 'reshape', id: a, geometry: shape }], mode: 'save' } as EditRequest)
+      expect(blocked).toBe(false)
       const coverage = JSON.parse((await rows<{ fc: string }>(tx, coverageSql(grid, { depth: '1', sliverM2: 1, sliverWidthM: 0.5 })))[0].fc)
       const reason = (await rows<{ reason: string }>(tx, sql`select reason from area_versions where area_id = ${a} and valid_to is null`))[0].reason
       return { answer, was, now: { a: await area(a), b: await area(b) }, coverage, reason }
@@ -316,6 +317,26 @@ describe('POST /api/areas/:parentId/edit — refused saves and drafts', () => {
     expect(gap.properties.area_m2).toBeGreaterThan(40)
     expect(gap.geometry.type).toBe('Polygon')
     expect(await fingerprint()).toBe(before)
+  })
+
+  it('blocks only the gap an edit opens, not one that was there before', async () => {
+    const holes = await q(`
+      select m.id, ST_AsGeoJSON(ST_Buffer(ST_PointOnSurface(m.geom), 0.00005, 8), 7)::json hole,
+        ST_AsGeoJSON(ST_Difference(m.geom, ST_Buffer(ST_PointOnSurface(m.geom), 0.00005, 8)), 7)::json holed
+      from areas m where m.parent_id = $1 and ST_Within(ST_Buffer(ST_PointOnSurface(m.geom), 0.00006), m.geom) order by m.id limit 2`, [grid])
+    expect(holes).toHaveLength(2)
+    const gaps = await rolledBackTx(async (tx) => {
+      await tx.execute(sql`update areas set geom = ST_Multi(ST_Difference(geom, ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(holes[0].hole)}), 4326))) where id = ${holes[0].id}`)
+      const { answer } = await runEdit(tx, ADMIN.accountId, grid, { ops: [{ op: 'reshape', id: holes[1].id, geometry: holes[1].holed }], mode: 'check' } as EditRequest)
+      return answer.problems
+        .filter((p) => p.properties.kind === 'gap')
+        .map((p) => ({ blocking: p.properties.blocking, children: p.properties.children }))
+        .sort((a, b) => a.children[0] - b.children[0])
+    })
+    expect(gaps).toEqual([
+      { blocking: false, children: [holes[0].id] },
+      { blocking: true, children: [holes[1].id] },
+    ].sort((a, b) => a.children[0] - b.children[0]))
   })
 
   it('keeps the same edit as a draft: areas unchanged, listed, replaced, deleted', async () => {
