@@ -3,6 +3,7 @@ import { sql, type SQL } from 'drizzle-orm'
 import { coverageSql } from '../../api/areas/coverage.ts'
 import { runEdit, type EditRequest } from '../../api/areas/edit.ts'
 import { RequestTx } from '../../api/lib/scope.ts'
+import { cleanSplitLine } from '../../bench/edit.ts'
 import { adminScope, type AccountScope } from '../helpers/rollback.ts'
 import { testApi, type Client } from '../helpers/api.ts'
 
@@ -131,34 +132,13 @@ describe('POST /api/areas/:parentId/edit — reshape', () => {
   })
 })
 
-/**
- * A grid of the commander's street and a line along its micro-grids' edges that cuts it in two
- * (a prefix of its micro-grids ordered west to east or south to north against the rest), extended
- * 2 cm beyond the grid at both ends; with the micro-grids of each side.
- */
+/** A grid of the commander's street with incidents and a line along its micro-grids' edges that cuts it in two (bench/edit.ts finds the same for its split case). */
 async function cleanSplit() {
   const grids = await q<{ id: number }>(`select g.id from areas g where g.level = 'grid' and g.street_id = $1 and (select count(*) from areas m where m.parent_id = g.id) >= 4
     and exists (select 1 from incidents i where i.grid_id = g.id) order by g.id`, [street])
   for (const { id } of grids) {
-    const micro = await q<{ id: number; x: number; y: number }>(`select id, ST_X(ST_Centroid(geom)) x, ST_Y(ST_Centroid(geom)) y from areas where parent_id = $1`, [id])
-    for (const axis of ['x', 'y'] as const) {
-      const sorted = [...micro].sort((p, r) => p[axis] - r[axis])
-      for (let k = 1; k < sorted.length; k++) {
-        const west = sorted.slice(0, k).map((m) => m.id)
-        const east = sorted.slice(k).map((m) => m.id)
-        const [r] = await q(`
-          with w as (select ST_Union(geom) g from areas where id = any($1)), e as (select ST_Union(geom) g from areas where id = any($2)),
-          l as (select ST_LineMerge(ST_CollectionExtract(ST_Intersection(w.g, e.g), 2)) l from w, e)
-          select ST_GeometryType(l) t, ST_NumGeometries(w.g) nw, ST_NumGeometries(e.g) ne,
-            ST_AsGeoJSON(ST_AddPoint(ST_AddPoint(l,
-              ST_Translate(ST_EndPoint(l), (ST_X(ST_EndPoint(l)) - ST_X(ST_PointN(l, -2))) / ST_Distance(ST_EndPoint(l), ST_PointN(l, -2)) * 2e-7,
-                (ST_Y(ST_EndPoint(l)) - ST_Y(ST_PointN(l, -2))) / ST_Distance(ST_EndPoint(l), ST_PointN(l, -2)) * 2e-7)),
-              ST_Translate(ST_StartPoint(l), (ST_X(ST_StartPoint(l)) - ST_X(ST_PointN(l, 2))) / ST_Distance(ST_StartPoint(l), ST_PointN(l, 2)) * 2e-7,
-                (ST_Y(ST_StartPoint(l)) - ST_Y(ST_PointN(l, 2))) / ST_Distance(ST_StartPoint(l), ST_PointN(l, 2)) * 2e-7), 0), 9)::json line
-          from l, w, e`, [west, east])
-        if (r.t === 'ST_LineString' && r.nw === 1 && r.ne === 1) return { grid: id, line: r.line, west, east }
-      }
-    }
+    const split = await cleanSplitLine(t.db.pool, id)
+    if (split) return { grid: id, ...split }
   }
   throw new Error('no grid of the commander’s street splits cleanly along micro-grid edges')
 }
