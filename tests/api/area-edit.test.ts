@@ -343,6 +343,12 @@ describe('POST /api/areas/:parentId/edit — refused saves and drafts', () => {
     expect((await again.json()).draftId).toBe(body.draftId)
     expect((await commander.json(`/api/areas/${grid}/edit/drafts`)).body.map((d: { reason: string }) => d.reason)).toEqual(['later still'])
 
+    // The admin's own list does not show it; the commander cannot delete the admin's drafts (RLS), the admin may delete theirs.
+    expect((await admin.json(`/api/areas/${grid}/edit/drafts`)).body.map((d: { id: string }) => d.id)).not.toContain(body.draftId)
+    const adminDraft = (await (await edit(admin, grid, { ops: [op], mode: 'draft' })).json()).draftId
+    expect((await commander.request(`/api/areas/edit/drafts/${adminDraft}`, { method: 'DELETE' })).status).toBe(404)
+    expect((await admin.request(`/api/areas/edit/drafts/${adminDraft}`, { method: 'DELETE' })).status).toBe(204)
+
     expect((await commander.request(`/api/areas/edit/drafts/${body.draftId}`, { method: 'DELETE' })).status).toBe(204)
     expect((await commander.json(`/api/areas/${grid}/edit/drafts`)).body).toEqual([])
     expect((await commander.request(`/api/areas/edit/drafts/${body.draftId}`, { method: 'DELETE' })).status).toBe(404)
@@ -373,11 +379,24 @@ describe('POST /api/areas/:parentId/edit — bad input and access', () => {
     ['an unclosed ring', () => ({ type: 'Polygon', coordinates: [square(x, y).slice(0, 4)] }), /^ops\[0\]: polygon 1 ring 1: ring not closed/],
     ['longitude 200', () => ({ type: 'Polygon', coordinates: [square(200, y)] }), /^ops\[0\]: polygon 1 ring 1: \(200, .*\) is not longitude\/latitude/],
     ['a point', () => ({ type: 'Point', coordinates: [x, y] }), /^ops\.0\.geometry\.type/],
+    ['a polygon without rings', () => ({ type: 'Polygon', coordinates: [] }), /^ops\[0\]: polygon 1 has no rings/],
+    ['a ring of one repeated point', () => ({ type: 'Polygon', coordinates: [[[x, y], [x, y], [x, y], [x, y]]] }), /^ops\[0\]: invalid geometry: Too few points/],
+    ['Polygon coordinates under MultiPolygon', () => ({ type: 'MultiPolygon', coordinates: [square(x, y)] }), /^ops\[0\]: polygon 1 ring 1: coordinates are not \[x, y\] number pairs/],
+    ['text for a coordinate', () => ({ type: 'Polygon', coordinates: [[[x, y], [x, 'north'], [x + 0.001, y], [x, y]]] }), /^ops\[0\]: polygon 1 ring 1: coordinates are not/],
   ])('answers 400 with the reason for %s', async (_label, geometry, message) => {
     const res = await edit(admin, grid, { ops: [{ op: 'reshape', id: micro, geometry: geometry() }], mode: 'check' })
     const body = await res.json()
     expect(res.status, JSON.stringify(body)).toBe(400)
     expect(body.message).toMatch(message)
+  })
+
+  it('answers 400 for a split line of one point and for an empty edit', async () => {
+    const one = await edit(admin, grid, { ops: [{ op: 'split', id: micro, line: { type: 'LineString', coordinates: [[x, y], [x, y]] } }], mode: 'check' })
+    expect(one.status).toBe(400)
+    expect((await one.json()).message).toMatch(/^ops\[0\]: a line needs at least 2 distinct points/)
+    const none = await edit(admin, grid, { ops: [], mode: 'check' })
+    expect(none.status).toBe(400)
+    expect((await none.json()).error).toBe('invalid_request')
   })
 
   it('answers 400 for an area that is not a child of the parent', async () => {
