@@ -405,6 +405,13 @@ describe('POST /api/areas/:parentId/edit — bad input and access', () => {
     expect((await res.json()).message).toMatch(/^ops\[0\]: area \d+ cannot be edited: it is not a micro_grid of area/)
   })
 
+  it('is in the OpenAPI document with its request and answer schemas', async () => {
+    const { status, body } = await admin.json('/api/openapi.json')
+    expect(status).toBe(200)
+    expect(Object.keys(body.paths)).toEqual(expect.arrayContaining(['/areas/{parentId}/edit', '/areas/{parentId}/edit/drafts', '/areas/edit/drafts/{id}']))
+    expect(Object.keys(body.components.schemas)).toEqual(expect.arrayContaining(['AreaEditRequest', 'AreaEditAnswer', 'AreaEditDraft']))
+  })
+
   it('forbids grid leaders (403) and hides other streets from a commander (404)', async () => {
     const body = { ops: [{ op: 'reshape', id: micro, geometry: { type: 'Polygon', coordinates: [square(x, y)] } }], mode: 'check' }
     expect((await edit(leader, grid, body)).status).toBe(403)
