@@ -1,5 +1,5 @@
 /**
- * The SQL of boundary editing (docs/editing.md): a working copy of a parent's children in two
+ * The ops of boundary editing (docs/editing.md): a working copy of a parent's children in two
  * temporary tables of the request's transaction, and the ops applied to it one statement at a time,
  * every overlay snap-rounded to COVERAGE_GRID_DEG so that an edge two areas share stays one edge.
  *
@@ -9,10 +9,17 @@
  */
 import { sql, type SQL } from 'drizzle-orm'
 import type { AreaLevel } from '../../geo-data/generate/types.ts'
+import { ApiFailure } from '../lib/errors.ts'
 import type { RequestTx } from '../lib/scope.ts'
 import { COVERAGE_GRID_DEG } from './coverage.ts'
+import type { EditOp } from './edit.ts'
+import { problem, type ImportProblem } from './import-check.ts'
+import { codesTaken } from './import.ts'
 
 const g = sql`${COVERAGE_GRID_DEG}::float8`
+
+/** A sub-area cut by a split line by more than this (m²) on two sides blocks the split. */
+const CROSSED_TOLERANCE_M2 = 1
 
 /** The polygonal part of an overlay as a MultiPolygon (the areas column's type). */
 export const multi = (geom: SQL) => sql`ST_Multi(ST_CollectionExtract(${geom}, 3))`
@@ -133,7 +140,7 @@ export async function subAreasInPieces(tx: RequestTx, id: number): Promise<Array
 }
 
 /** Give the split pieces their areas: `owner[k]` is the area id piece k goes to (the split area itself or a new temp id). */
-export async function applySplit(
+export async function splitInto(
   tx: RequestTx,
   id: number,
   created: Array<{ temp: number; k: number[]; code: string; name: string; households: number }>,
@@ -215,3 +222,143 @@ export const newGapM2Sql = (gaps: Array<{ k: number; g: unknown }>, minM2: numbe
     where ST_Area(d.geom::geography) >= ${minM2}::float8
       and 2 * ST_Area(d.geom::geography) / nullif(ST_Perimeter(d.geom::geography), 0) >= ${minWidthM}::float8), 0)::float8 as m2
   from json_to_recordset(${JSON.stringify(gaps)}::json) as o(k int, g json)`
+
+// ---------------------------------------------------------------------------------------------
+// Applying the ops (the rules of docs/editing.md around the SQL above)
+
+export interface Context {
+  tx: RequestTx
+  parent: number
+  level: AreaLevel
+  parentCode: string
+  nextTemp: number
+  /** Problems found while applying (sub-areas crossed by a split line). */
+  problems: ImportProblem[]
+  /** Sub-areas crossed by a split line (left out of the generic sub-area check). */
+  crossed: Set<number>
+}
+
+export const label = (a: { id: number; code: string }) => (a.id < 0 ? `new area ${a.id} (code ${a.code})` : `area #${a.id} (code ${a.code})`)
+
+/** The live (not removed) area `id` of the working copy, or 400. */
+async function liveArea(cx: Context, i: number, id: number): Promise<WorkingArea> {
+  const a = (await workingAreas(cx.tx)).find((w) => w.id === id)
+  if (!a || a.removed) {
+    const what = id < 0 ? 'no earlier op of this edit created it' : `it is not a ${cx.level} of area ${cx.parent}`
+    throw new ApiFailure(400, 'unknown_area', `ops[${i}]: area ${id} cannot be edited: ${a?.removed ? 'an earlier op removed it' : what}`)
+  }
+  return a
+}
+
+/** The shape of a reshape or create, clipped to the parent; 400 when nothing of it lies inside. */
+async function clipped(cx: Context, i: number, geometry: unknown): Promise<SQL> {
+  const hex = await clipToParent(cx.tx, cx.parent, fromGeoJson(geometry))
+  if (hex === null) throw new ApiFailure(400, 'outside_parent', `ops[${i}]: the geometry lies outside area ${cx.parent}`)
+  return ewkb(hex)
+}
+
+/** `n` codes `<base><k>` free in the working copy and district-wide, counting k from `from`. */
+async function freeCodes(cx: Context, base: string, n: number, from: number): Promise<string[]> {
+  const used = new Set((await cx.tx.execute<{ code: string }>(sql`select code from edit_areas union select orig_code from edit_areas where orig_code is not null`)).rows.map((r) => r.code))
+  const out: string[] = []
+  for (let k = from; out.length < n && k < from + 10_000; k += 50) {
+    const batch = Array.from({ length: 50 }, (_, j) => `${base}${k + j}`).filter((c) => !used.has(c))
+    const taken = new Set(await codesTaken(cx.tx, cx.parent, cx.level, batch))
+    out.push(...batch.filter((c) => !taken.has(c)).slice(0, n - out.length))
+  }
+  return out
+}
+
+/** Split `total` in proportion to `weights` (largest remainder; whole numbers summing to total). */
+export function apportion(total: number, weights: number[]): number[] {
+  const sum = weights.reduce((s, w) => s + w, 0)
+  if (sum <= 0) return weights.map((_, k) => (k === 0 ? total : 0))
+  const exact = weights.map((w) => (total * w) / sum)
+  const out = exact.map(Math.floor)
+  const order = exact.map((e, k) => [e - Math.floor(e), k] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1])
+  for (let r = total - out.reduce((s, v) => s + v, 0), j = 0; r > 0; r--, j++) out[order[j][1]]++
+  return out
+}
+
+async function applySplit(cx: Context, i: number, op: Extract<EditOp, { op: 'split' }>): Promise<void> {
+  const area = await liveArea(cx, i, op.id)
+  const pieces = await splitPieces(cx.tx, op.id, fromGeoJson(op.line))
+  const cut = pieces.filter((p) => !p.uncut)
+  if (cut.length < 2) throw new ApiFailure(400, 'line_does_not_split', `ops[${i}]: the line does not cross ${label(area)} from edge to edge (it cuts it into ${cut.length} piece(s))`)
+  // The largest cut piece keeps the area; parts of a MultiPolygon the line missed stay with it.
+  const keeper = cut[0]
+  const others = cut.slice(1)
+  const byBuildings = pieces.reduce((s, p) => s + p.building_households, 0) > 0
+  const weightOf = (ks: number[]) => pieces.filter((p) => ks.includes(p.k)).reduce((s, p) => s + (byBuildings ? p.building_households : p.m2), 0)
+  const keepKs = [keeper.k, ...pieces.filter((p) => p.uncut).map((p) => p.k)]
+  const hh = apportion(area.households, [weightOf(keepKs), ...others.map((p) => weightOf([p.k]))])
+  const codes = await freeCodes(cx, `${area.code}-`, others.length, 2)
+  const created = others.map((p, j) => ({ temp: cx.nextTemp--, k: [p.k], code: codes[j], name: `${area.name} ${j + 2}`, households: hh[j + 1] }))
+  await splitInto(cx.tx, op.id, created, { k: keepKs, households: hh[0] })
+
+  // Sub-areas go to the piece holding most of them; one cut by the line is a blocking problem.
+  const ownerOf = new Map<number, number>([...keepKs.map((k) => [k, op.id] as const), ...created.map((c) => [c.k[0], c.temp] as const)])
+  const inPieces = await subAreasInPieces(cx.tx, op.id)
+  const bySub = new Map<number, typeof inPieces>()
+  for (const r of inPieces) bySub.set(r.sub, [...(bySub.get(r.sub) ?? []), r])
+  const moves: Array<{ sub: number; to: number }> = []
+  for (const [sub, rows] of bySub) {
+    const best = rows.reduce((a, b) => (b.m2 > a.m2 ? b : a))
+    const to = ownerOf.get(best.k)!
+    if (to !== op.id) moves.push({ sub, to })
+    const sides = new Set(rows.filter((r) => r.m2 > CROSSED_TOLERANCE_M2).map((r) => ownerOf.get(r.k)))
+    if (sides.size > 1) {
+      cx.crossed.add(sub)
+      const geom = (await cx.tx.execute<{ g: unknown }>(sql`select ST_AsGeoJSON(geom, 7)::json as g from edit_subs where id = ${sub}`)).rows[0].g
+      cx.problems.push(
+        problem('sub_areas', cx.parent, [op.id], `ops[${i}]: sub-area #${sub} of ${label(area)} is crossed by the split line: split it first or draw the line along its edge`, {}, geom),
+      )
+    }
+  }
+  await moveSubAreas(cx.tx, moves)
+}
+
+async function applyMerge(cx: Context, i: number, op: Extract<EditOp, { op: 'merge' }>): Promise<void> {
+  const ids = [...new Set(op.ids)]
+  if (ids.length < 2) throw new ApiFailure(400, 'invalid_merge', `ops[${i}]: merge needs at least two different areas`)
+  for (const id of ids) await liveArea(cx, i, id)
+  // Connected by shared borders: every area reachable from the first.
+  const pairs = await adjacentPairs(cx.tx, ids)
+  const reached = new Set([ids[0]])
+  for (let grew = true; grew; ) {
+    grew = false
+    for (const [a, b] of pairs) {
+      if (reached.has(a) !== reached.has(b)) {
+        reached.add(a)
+        reached.add(b)
+        grew = true
+      }
+    }
+  }
+  const apart = ids.filter((id) => !reached.has(id))
+  if (apart.length > 0) throw new ApiFailure(400, 'not_adjacent', `ops[${i}]: areas ${apart.join(', ')} share no border with ${ids.filter((id) => reached.has(id)).join(', ')}: not adjacent`)
+  await mergeAreas(cx.tx, ids[0], ids)
+}
+
+async function applyCreate(cx: Context, i: number, op: Extract<EditOp, { op: 'create' }>): Promise<void> {
+  const shape = await clipped(cx, i, op.geometry)
+  let code = op.code
+  if (code === undefined) {
+    const n = (await workingAreas(cx.tx)).length
+    code = (await freeCodes(cx, `${cx.parentCode}-`, 1, n + 1))[0]
+  } else {
+    const inCopy = (await workingAreas(cx.tx)).some((a) => a.code === code)
+    const taken = await codesTaken(cx.tx, cx.parent, cx.level, [code])
+    if (inCopy || taken.length > 0) throw new ApiFailure(400, 'duplicate_code', `ops[${i}]: code ${code} is already used`)
+  }
+  await createArea(cx.tx, cx.nextTemp--, shape, { code, name: op.name, households: op.households ?? 0 })
+}
+
+export async function applyOp(cx: Context, i: number, op: EditOp): Promise<void> {
+  if (op.op === 'reshape') {
+    await liveArea(cx, i, op.id)
+    await reshapeArea(cx.tx, op.id, await clipped(cx, i, op.geometry))
+  } else if (op.op === 'split') await applySplit(cx, i, op)
+  else if (op.op === 'merge') await applyMerge(cx, i, op)
+  else await applyCreate(cx, i, op)
+}
