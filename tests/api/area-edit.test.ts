@@ -15,6 +15,7 @@ import { testApi, type Client } from '../helpers/api.ts'
 
 let t: Awaited<ReturnType<typeof testApi>>
 let ADMIN: AccountScope
+let COMMANDER: Omit<AccountScope, 'role' | 'userId'> & { role: 'commander'; userId: number | null }
 let admin: Client
 let commander: Client
 let leader: Client
@@ -33,13 +34,16 @@ beforeAll(async () => {
   leader = await t.as('leader')
   street = (await q(`select ua.area_id from user_areas ua join users u on u.id = ua.user_id where u.username = 'commander'`))[0].area_id
   grid = (await q(`select g.id from areas g where g.level = 'grid' and g.street_id = $1 and (select count(*) from areas m where m.parent_id = g.id) >= 4 order by g.id limit 1`, [street]))[0].id
+  const [c] = await q(`select u.id, u.person_id from users u where u.username = 'commander'`)
+  COMMANDER = { userId: c.person_id, role: 'commander', areaIds: [street], accountId: c.id, username: 'commander' }
   otherStreetGrid = (await q(`select id from areas where level = 'grid' and street_id <> $1 order by id limit 1`, [street]))[0].id
 })
 afterAll(() => t.close())
 
-/** Run `fn` in an admin request transaction, then roll it back. */
-async function rolledBackTx<T>(fn: (tx: RequestTx) => Promise<T>): Promise<T> {
-  const tx = new RequestTx(t.db.pool, { ...ADMIN, clientAddr: null })
+/** Run `fn` in a request transaction of the admin (or the commander), then roll it back. */
+async function rolledBackTx<T>(fn: (tx: RequestTx) => Promise<T>, as: 'admin' | 'commander' = 'admin'): Promise<T> {
+  const scope = as === 'admin' ? ADMIN : COMMANDER
+  const tx = new RequestTx(t.db.pool, { ...scope, clientAddr: null })
   try {
     return await fn(tx)
   } finally {
@@ -144,12 +148,13 @@ async function cleanSplit() {
 }
 
 describe('POST /api/areas/:parentId/edit — split', () => {
-  it('splits a grid along micro-grid edges: two grids, micro-grids re-parented, incidents follow', async () => {
+  it('splits a grid along micro-grid edges (as the commander): two grids, micro-grids re-parented, incidents follow', async () => {
     const s = await cleanSplit()
     const community = (await q(`select parent_id from areas where id = $1`, [s.grid]))[0].parent_id
     const [g] = await q(`select code, name, households from areas where id = $1`, [s.grid])
     const seen = await rolledBackTx(async (tx) => {
-      const { answer, blocked } = await runEdit(tx, ADMIN.accountId, community, { ops: [{ op: 'split', id: s.grid, line: s.line }], mode: 'save', reason: 'split test' } as EditRequest)
+      // As the commander of the street: the policies let them write inside it.
+      const { answer, blocked } = await runEdit(tx, COMMANDER.accountId, community, { ops: [{ op: 'split', id: s.grid, line: s.line }], mode: 'save', reason: 'split test' } as EditRequest)
       const made = answer.saved?.inserted ?? []
       const parents = await rows<{ id: number; parent_id: number; grid_in_path: number }>(tx, sql`select id, parent_id, path[4] grid_in_path from areas where id = any(${sql.param([...s.west, ...s.east])}::int[]) order by id`)
       // Independently of the stored columns: which of the two grids holds each incident of the old grid.
@@ -158,7 +163,7 @@ describe('POST /api/areas/:parentId/edit — split', () => {
         from incidents i where i.grid_id = any(${sql.param([s.grid, ...made.map((m) => m.id)])}::int[])`)
       const households = await rows<{ id: number; households: number }>(tx, sql`select id, households from areas where id = any(${sql.param([s.grid, ...made.map((m) => m.id)])}::int[])`)
       return { answer, blocked, made, parents, incidents, households }
-    })
+    }, 'commander')
     expect(seen.blocked, JSON.stringify(seen.answer.problems)).toBe(false)
     expect(seen.made).toHaveLength(1)
     const piece = seen.made[0]
