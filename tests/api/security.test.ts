@@ -160,7 +160,8 @@ describe('without a valid session', () => {
     '/api/basemap/roads', '/api/admin/users', '/api/admin/audit', '/api/openapi.json', '/api/docs', '/api/no-such-route',
     '/api/incidents/export?format=csv', '/api/analytics/areas', '/api/analytics/areas/export?format=csv', '/api/analytics/kpis?area=1',
     '/api/analytics/charts?area=1', '/api/analytics/hotspots', '/api/analytics/clusters', '/api/analytics/density?zoom=12',
-    '/api/tracks/sessions?grid=1&day=2026-10-01', '/api/tracks/playback?grid=1&day=2026-10-01']
+    '/api/tracks/sessions?grid=1&day=2026-10-01', '/api/tracks/playback?grid=1&day=2026-10-01',
+    '/api/areas/1/edit/drafts']
 
   it('every /api route but health and login answers 401', async () => {
     for (const path of ROUTES) {
@@ -169,6 +170,7 @@ describe('without a valid session', () => {
       expect((await res.json()).error).toBe('unauthenticated')
     }
     expect((await t.anonymous.send('/api/auth/logout')).status).toBe(401)
+    expect((await t.anonymous.send('/api/areas/1/edit', { ops: [{ op: 'merge', ids: [2, 3] }], mode: 'check' })).status).toBe(401)
     expect((await t.anonymous.get('/api/health')).status).toBe(200)
   })
 
