@@ -5,7 +5,12 @@
  *
  * - edit_areas: the children (id; negative ids for areas the edit creates), their attributes, the
  *   current and the stored shape, and whether the edit removes them.
- * - edit_subs: the children's own children (sub-areas) with the child they belong to now and before.
+ * - edit_subs: the children's own children (sub-areas) with the child they belong to now and before,
+ *   their current and stored shape, and whether the edit removes them (negative ids: sub-areas the
+ *   edit creates, from FIRST_SUB_TEMP_ID down, so they never clash with the ids an op may name).
+ *
+ * Reshape and create carry the sub-areas along, one level down (carrySubAreas): a sub-area is clipped
+ * to its area's new shape, and ground an area gains goes to its sub-area sharing the longest border.
  */
 import { sql, type SQL } from 'drizzle-orm'
 import type { AreaLevel } from '../../geo-data/generate/types.ts'
@@ -31,17 +36,30 @@ export const fromGeoJson = (geometry: unknown) => sql`ST_SetSRID(ST_GeomFromGeoJ
 export const sharedBorderM = (a: SQL, b: SQL) =>
   sql`ST_Length(ST_CollectionExtract(ST_Intersection(ST_Boundary(${a}), ST_Boundary(${b}), ${g}), 2)::geography)`
 
+/** Temporary ids of sub-areas the edit creates count down from here (below every id an op may name). */
+export const FIRST_SUB_TEMP_ID = -1001
+
 /** Create the working copy of the children of `parent` at `level` and of their sub-areas. */
 export async function loadWorkingCopy(tx: RequestTx, parent: number, level: AreaLevel): Promise<void> {
-  await tx.execute(sql`drop table if exists edit_areas, edit_subs`)
+  await tx.execute(sql`drop table if exists edit_areas, edit_subs, edit_old_sub_gaps`)
+  // op_geom: the shape before the op being applied (carrySubAreas compares with it).
   await tx.execute(sql`create temporary table edit_areas on commit drop as
     select a.id, a.code, a.name, a.households, a.geom, a.geom as orig_geom, a.code as orig_code, a.name as orig_name,
-      a.households as orig_households, false as removed
+      a.households as orig_households, false as removed, a.geom as op_geom
     from areas a where a.parent_id = ${parent} and a.level = ${level}`)
   await tx.execute(sql`alter table edit_areas add primary key (id)`)
   await tx.execute(sql`create temporary table edit_subs on commit drop as
-    select s.id, s.parent_id as parent_now, s.parent_id as parent_orig, s.geom
+    select s.id, s.code, s.name, s.parent_id as parent_now, s.parent_id as parent_orig, s.geom, s.geom as orig_geom, false as removed
     from areas s join edit_areas a on a.id = s.parent_id`)
+  await tx.execute(sql`alter table edit_subs add primary key (id)`)
+}
+
+/** Keep the children's gaps in their sub-areas before the edit (each child minus its stored sub-areas) in edit_old_sub_gaps. */
+export async function saveOldSubGaps(tx: RequestTx): Promise<void> {
+  await tx.execute(sql`create temporary table edit_old_sub_gaps on commit drop as
+    select coalesce(ST_Union(d.geom), ST_SetSRID('POLYGON EMPTY'::geometry, 4326)) as geom
+    from (select coalesce(ST_Difference(a.orig_geom, (select ST_Union(s.geom) from edit_subs s where s.parent_orig = a.id), ${g}), a.orig_geom) as geom
+      from edit_areas a) d`)
 }
 
 export interface WorkingArea {
@@ -103,6 +121,44 @@ export async function createArea(tx: RequestTx, temp: number, shape: SQL, a: { c
   await carveSiblings(tx, null, shape)
   await tx.execute(sql`insert into edit_areas (id, code, name, households, geom, orig_geom, orig_code, orig_name, orig_households, removed)
     values (${temp}, ${a.code}, ${a.name}, ${a.households}, ${multi(shape)}, null, null, null, null, false)`)
+}
+
+/** Remember every area's shape before an op (op_geom), so carrySubAreas sees what each lost and gained. */
+export async function snapshotShapes(tx: RequestTx): Promise<void> {
+  await tx.execute(sql`update edit_areas set op_geom = geom`)
+}
+
+/**
+ * One level down after a reshape or create: every sub-area of an area that changed is clipped to
+ * its area's new shape (one clipped to nothing is removed), and each piece an area gained (new − op_geom,
+ * per ST_Dump) goes to the area's sub-area sharing the longest border with it. A gained piece
+ * touching none of its sub-areas stays a gap of that area (the sub-area coverage check reports it).
+ */
+export async function carrySubAreas(tx: RequestTx): Promise<void> {
+  const changed = sql`a.op_geom is not null and ST_AsEWKB(a.geom) <> ST_AsEWKB(a.op_geom)`
+  await tx.execute(sql`
+    update edit_subs s set geom = ${multi(sql`ST_Intersection(s.geom, a.geom, ${g})`)}
+    from edit_areas a where a.id = s.parent_now and not s.removed and ${changed} and not ST_CoveredBy(s.geom, a.geom)`)
+  await tx.execute(sql`update edit_subs set removed = true where not removed and ST_IsEmpty(geom)`)
+  await tx.execute(sql`
+    with gained as (
+      select row_number() over () as k, a.id as area, d.geom
+      from edit_areas a, ST_Dump(ST_CollectionExtract(ST_Difference(a.geom, a.op_geom, ${g}), 3)) d
+      where not a.removed and ${changed}
+    ),
+    best as (
+      select distinct on (r.k) r.k, r.geom, s.id as sub, ${sharedBorderM(sql`r.geom`, sql`s.geom`)} as border
+      from gained r join edit_subs s on not s.removed and s.parent_now = r.area and s.geom && ST_Expand(r.geom, 10 * ${g})
+      order by r.k, border desc, s.id
+    ),
+    taken as (select sub, ST_Union(geom) as geom from best where border > 0 group by sub)
+    update edit_subs s set geom = ${multi(sql`ST_Union(s.geom, taken.geom, ${g})`)} from taken where s.id = taken.sub`)
+}
+
+/** A new sub-area (temp id `temp`) covering all of area `area` (a created area at a level with sub-levels). */
+export async function addWholeSubArea(tx: RequestTx, temp: number, area: number, a: { code: string; name: string }): Promise<void> {
+  await tx.execute(sql`insert into edit_subs (id, code, name, parent_now, parent_orig, geom, orig_geom, removed)
+    select ${temp}, ${a.code}, ${a.name}, id, null, geom, null, false from edit_areas where id = ${area}`)
 }
 
 export interface SplitPiece {
@@ -193,13 +249,42 @@ export const resultFeaturesSql = sql`
     order by a.id < 0, abs(a.id)), '[]'::json) as features
   from edit_areas a where not (a.removed and a.id < 0)`
 
-/** Per area with sub-areas: m² of its sub-areas (but `skip`) outside it, and sub-areas left on a removed area. */
-export const subAreaFactsSql = (skip: Set<number>) => sql`
-  select a.id, a.code, a.removed, count(s.id)::int as subs,
-    case when a.removed then 0 else ST_Area(ST_Difference(ST_Union(s.geom), a.geom, ${g})::geography) end as left_out_m2
-  from edit_areas a join edit_subs s on s.parent_now = a.id and not s.id = any(${sql.param([...skip])}::int[])
-  group by a.id, a.code, a.removed, a.geom
-  order by a.id`
+/** What the edit does to each sub-area: keep, update (shape or area changed), insert or remove. */
+const SUB_ACTION = sql`case when s.removed then 'remove' when s.id < 0 then 'insert'
+  when s.parent_now <> s.parent_orig or ST_AsEWKB(s.geom) <> ST_AsEWKB(s.orig_geom) then 'update' else 'keep' end`
+
+/** The sub-areas the edit changes as GeoJSON features (7 decimals), `parent` the area they belong to; removed ones with their stored shape and area. */
+export const resultSubsSql = sql`
+  select coalesce(json_agg(json_build_object('type', 'Feature', 'id', s.id,
+      'geometry', ST_AsGeoJSON(case when s.removed then s.orig_geom else s.geom end, 7)::json,
+      'properties', json_build_object('id', s.id, 'parent', case when s.removed then s.parent_orig else s.parent_now end, 'code', s.code, 'name', s.name,
+        'area_m2', round(ST_Area((case when s.removed then s.orig_geom else s.geom end)::geography)::numeric, 3), 'action', x.action))
+    order by s.id < 0, abs(s.id)), '[]'::json) as features
+  from edit_subs s, lateral (select ${SUB_ACTION} as action) x
+  where x.action <> 'keep' and not (s.removed and s.id < 0)`
+
+/** Areas (not removed) that the edit removes but that keep live sub-areas (merge and split move them; clipping removes them). */
+export const subAreaFactsSql = sql`
+  select a.id, a.code, count(s.id)::int as subs
+  from edit_areas a join edit_subs s on s.parent_now = a.id and not s.removed
+  where a.removed group by a.id, a.code order by a.id`
+
+/** Live areas the edit creates or changes, or whose sub-areas it changes: their sub-areas must tile them. */
+export const changedAreasSql = sql`
+  select a.id, a.geom from edit_areas a where not a.removed and (a.id < 0 or ST_AsEWKB(a.geom) <> ST_AsEWKB(a.orig_geom)
+    or exists (select 1 from edit_subs s where (s.parent_now = a.id or s.parent_orig = a.id) and ${SUB_ACTION} <> 'keep'))`
+
+/** The sub-areas of the working copy as coverage children (id, parent_id, geom). */
+export const liveSubsSql = sql`select id, parent_now as parent_id, geom from edit_subs where not removed`
+
+/** Sub-areas whose shape the edit changes (inserted, updated in shape, removed). */
+export async function reshapedSubs(tx: RequestTx): Promise<Array<{ id: number; code: string; parent: number }>> {
+  return (
+    await tx.execute<{ id: number; code: string; parent: number }>(sql`
+      select id, code, coalesce(parent_now, parent_orig) as parent from edit_subs
+      where not (removed and id < 0) and (removed or id < 0 or ST_AsEWKB(geom) <> ST_AsEWKB(orig_geom)) order by id`)
+  ).rows
+}
 
 /** Keep the parent's gaps before the edit (parent minus its stored children) in the temporary table edit_old_gaps. */
 export async function saveOldGaps(tx: RequestTx, parent: number, level: AreaLevel): Promise<void> {
@@ -209,15 +294,18 @@ export async function saveOldGaps(tx: RequestTx, parent: number, level: AreaLeve
     from areas p where p.id = ${parent}`)
 }
 
+/** The gaps before the edit: of the parent in its children, or of the children in their sub-areas. */
+export const OLD_GAPS = { areas: sql`(select geom from edit_old_gaps)`, subs: sql`(select geom from edit_old_sub_gaps)` } as const
+
 /**
  * Per gap piece of the result (GeoJSON, numbered k): m² of it outside the gaps before the edit,
  * counting only pieces of at least `minM2` and `minWidthM` wide (2·area/perimeter), so an
  * unchanged gap's edge redrawn to the centimetre opens nothing.
  */
-export const newGapM2Sql = (gaps: Array<{ k: number; g: unknown }>, minM2: number, minWidthM: number) => sql`
+export const newGapM2Sql = (gaps: Array<{ k: number; g: unknown }>, minM2: number, minWidthM: number, before: SQL = OLD_GAPS.areas) => sql`
   select o.k, coalesce((
     select sum(ST_Area(d.geom::geography)) from ST_Dump(ST_CollectionExtract(coalesce(
-      ST_Difference(ST_SetSRID(ST_GeomFromGeoJSON(o.g::text), 4326), (select geom from edit_old_gaps), ${g}),
+      ST_Difference(ST_SetSRID(ST_GeomFromGeoJSON(o.g::text), 4326), ${before}, ${g}),
       ST_SetSRID(ST_GeomFromGeoJSON(o.g::text), 4326)), 3)) d
     where ST_Area(d.geom::geography) >= ${minM2}::float8
       and 2 * ST_Area(d.geom::geography) / nullif(ST_Perimeter(d.geom::geography), 0) >= ${minWidthM}::float8), 0)::float8 as m2
@@ -231,7 +319,11 @@ export interface Context {
   parent: number
   level: AreaLevel
   parentCode: string
+  /** The level of the children's own children (undefined when the children are micro-grids). */
+  subLevel: AreaLevel | undefined
   nextTemp: number
+  /** The next temporary id of a sub-area the edit creates (FIRST_SUB_TEMP_ID, counting down). */
+  nextSubTemp: number
   /** Problems found while applying (sub-areas crossed by a split line). */
   problems: ImportProblem[]
   /** Sub-areas crossed by a split line (left out of the generic sub-area check). */
@@ -259,7 +351,7 @@ async function clipped(cx: Context, i: number, geometry: unknown): Promise<SQL> 
 
 /** `n` codes `<base><k>` free in the working copy and district-wide, counting k from `from`. */
 async function freeCodes(cx: Context, base: string, n: number, from: number): Promise<string[]> {
-  const used = new Set((await cx.tx.execute<{ code: string }>(sql`select code from edit_areas union select orig_code from edit_areas where orig_code is not null`)).rows.map((r) => r.code))
+  const used = new Set((await cx.tx.execute<{ code: string }>(sql`select code from edit_areas union select orig_code from edit_areas where orig_code is not null union select code from edit_subs`)).rows.map((r) => r.code))
   const out: string[] = []
   for (let k = from; out.length < n && k < from + 10_000; k += 50) {
     const batch = Array.from({ length: 50 }, (_, j) => `${base}${k + j}`).filter((c) => !used.has(c))
@@ -351,13 +443,24 @@ async function applyCreate(cx: Context, i: number, op: Extract<EditOp, { op: 'cr
     const taken = await codesTaken(cx.tx, cx.parent, cx.level, [code])
     if (inCopy || taken.length > 0) throw new ApiFailure(400, 'duplicate_code', `ops[${i}]: code ${code} is already used`)
   }
-  await createArea(cx.tx, cx.nextTemp--, shape, { code, name: op.name, households: op.households ?? 0 })
+  await snapshotShapes(cx.tx)
+  const temp = cx.nextTemp--
+  await createArea(cx.tx, temp, shape, { code, name: op.name, households: op.households ?? 0 })
+  if (cx.subLevel) {
+    // Coverage holds one level down: the new area gets one sub-area covering all of it.
+    const [subCode] = await freeCodes(cx, `${code}-`, 1, 1)
+    await addWholeSubArea(cx.tx, cx.nextSubTemp--, temp, { code: subCode, name: `${op.name} 1` })
+    await carrySubAreas(cx.tx)
+  }
 }
 
 export async function applyOp(cx: Context, i: number, op: EditOp): Promise<void> {
   if (op.op === 'reshape') {
     await liveArea(cx, i, op.id)
-    await reshapeArea(cx.tx, op.id, await clipped(cx, i, op.geometry))
+    const shape = await clipped(cx, i, op.geometry)
+    await snapshotShapes(cx.tx)
+    await reshapeArea(cx.tx, op.id, shape)
+    if (cx.subLevel) await carrySubAreas(cx.tx)
   } else if (op.op === 'split') await applySplit(cx, i, op)
   else if (op.op === 'merge') await applyMerge(cx, i, op)
   else await applyCreate(cx, i, op)

@@ -135,13 +135,54 @@ async function coverageProblems(cx: ops.Context): Promise<ImportProblem[]> {
   })
 }
 
-/** Sub-areas left outside their re-drawn area (≥ SUB_AREA_TOLERANCE_M2), or on an area the edit removes. */
+/**
+ * One level down: the sub-areas of every area the edit changes must tile it (no gap the edit opened,
+ * no overlap, nothing outside), and no area it removes may keep sub-areas. Below a street or a
+ * district the sub-areas have children of their own, which edits do not carry: a changed sub-area
+ * there blocks (docs/editing.md, "Sub-areas").
+ */
 async function subAreaProblems(cx: ops.Context): Promise<ImportProblem[]> {
-  const { rows } = await cx.tx.execute<{ id: number; code: string; removed: boolean; subs: number; left_out_m2: number }>(ops.subAreaFactsSql(cx.crossed))
-  return rows.flatMap((r) => {
-    if (r.removed) return [problem('sub_areas', cx.parent, [r.id], `${ops.label(r)} is covered by other areas and would be removed, but it has ${r.subs} sub-areas`)]
-    if (r.left_out_m2 >= SUB_AREA_TOLERANCE_M2) return [problem('sub_areas', cx.parent, [r.id], `${Math.round(r.left_out_m2)} m² of the ${r.subs} sub-areas of ${ops.label(r)} lie outside its new shape`)]
-    return []
+  const { rows } = await cx.tx.execute<{ id: number; code: string; subs: number }>(ops.subAreaFactsSql)
+  const out = rows.map((r) => problem('sub_areas', cx.parent, [r.id], `${ops.label(r)} is covered by other areas and would be removed, but it has ${r.subs} sub-areas`))
+  if (!cx.subLevel) return out
+  const deeper = CHILD_LEVEL[cx.subLevel]
+  if (deeper) {
+    for (const s of await ops.reshapedSubs(cx.tx)) {
+      const which = s.id < 0 ? `a new ${cx.subLevel} (code ${s.code})` : `${cx.subLevel} #${s.id} (code ${s.code})`
+      const why = `${which} of area ${s.parent} would change shape, but an edit of ${cx.level} areas carries only their ${cx.subLevel} areas along, not the ${deeper} areas inside those: edit the ${cx.subLevel} areas first so that no ${cx.subLevel} edge moves`
+      out.push(problem('sub_areas', cx.parent, [s.parent], why))
+    }
+    return out
+  }
+  return [...out, ...(await subCoverageProblems(cx))]
+}
+
+/** The coverage check one level down, on the changed areas; problems of kind sub_areas naming the sub-areas by id. */
+async function subCoverageProblems(cx: ops.Context): Promise<ImportProblem[]> {
+  const { rows } = await cx.tx.execute<{ features: CoverageRow[] }>(
+    coverageProblemsSql({ parents: ops.changedAreasSql, kids: ops.liveSubsSql }, { sliverM2: SLIVER_DEFAULTS.m2, sliverWidthM: SLIVER_DEFAULTS.widthM }),
+  )
+  // Sub-areas crossed by a split line are reported already.
+  const features = rows[0].features.filter((r) => !r.properties.children.some((c) => cx.crossed.has(c)))
+  const gaps = features.flatMap((r, k) => (r.properties.kind === 'gap' ? [{ k, g: r.geometry }] : []))
+  const opened = new Map(
+    gaps.length === 0 ? [] : (await cx.tx.execute<{ k: number; m2: number }>(ops.newGapM2Sql(gaps, SLIVER_DEFAULTS.m2, SLIVER_DEFAULTS.widthM, ops.OLD_GAPS.subs))).rows.map((r) => [r.k, r.m2]),
+  )
+  const areas = new Map((await ops.workingAreas(cx.tx)).map((a) => [a.id, a]))
+  const subs = (ids: number[]) => ids.map((id) => `#${id}`).join(ids.length === 2 ? ' and ' : ', ')
+  return features.map((r, k) => {
+    const p = r.properties
+    const area = areas.has(p.parent) ? ops.label(areas.get(p.parent)!) : `area ${p.parent}`
+    const m2 = `${Math.round(p.area_m2 ?? 0).toLocaleString('en')} m²`
+    const newM2 = opened.get(k) ?? 0
+    const reason =
+      p.kind === 'invalid' ? `sub-area ${subs(p.children)} of ${area}: ${p.reason}`
+      : p.kind === 'overlap' ? `sub-areas ${subs(p.children)} of ${area} overlap by ${m2}`
+      : p.kind === 'outside' ? `sub-area ${subs(p.children)} has ${m2} outside ${area}`
+      : p.kind === 'gap' ? `${m2} of ${area} lie in none of its sub-areas${p.children.length ? ` (next to ${subs(p.children)})` : ''}${newM2 > 0 ? ': the edit would open a gap there' : ' (a gap before the edit)'}`
+      : `sub-area sliver (${p.sliver_of}) of ${m2} in ${area}${p.children.length ? ` at ${subs(p.children)}` : ''}`
+    const blocking = p.kind === 'gap' ? newM2 > 0 : p.kind !== 'sliver'
+    return problem('sub_areas', cx.parent, [p.parent], reason, { blocking, area_m2: p.area_m2, width_m: p.width_m, location: p.location, sliver_of: p.sliver_of }, r.geometry)
   })
 }
 
@@ -155,18 +196,30 @@ export type EditFeature = {
   properties: { id: number; code: string; name: string; households: number; area_m2: number; action: 'keep' | 'update' | 'insert' | 'remove' }
 }
 
+/** A sub-area the edit changes (answer.subs): `parent` is the area it belongs to after the edit (before it, when removed). */
+export type EditSubFeature = {
+  type: 'Feature'
+  id: number
+  geometry: unknown
+  properties: { id: number; parent: number; code: string; name: string; area_m2: number; action: 'update' | 'insert' | 'remove' }
+}
+
+type Named = { id: number; code: string; name: string }
+
 export interface EditAnswer {
   mode: EditRequest['mode']
   parent: number
   level: AreaLevel
   state: string
   result: { type: 'FeatureCollection'; features: EditFeature[] }
+  subs: { type: 'FeatureCollection'; features: EditSubFeature[] }
   problems: ImportProblem[]
   summary: { updated: number; inserted: number; removed: number[]; blocking: number; committable: boolean }
   saved?: {
     inserted: Array<{ id: number; code: string; name: string }>
     updated: Array<{ id: number; code: string; name: string }>
     removed: Array<{ id: number; code: string; name: string }>
+    sub_areas: { inserted: Named[]; updated: Named[]; removed: Named[] }
     relocated: Record<string, number>
   }
   draftId?: string
@@ -213,11 +266,14 @@ export async function runEdit(tx: RequestTx, accountId: number, parent: number, 
   }
   await ops.saveOldGaps(tx, parent, level)
   await ops.loadWorkingCopy(tx, parent, level)
-  const cx: ops.Context = { tx, parent, level, parentCode, nextTemp: -1, problems: [], crossed: new Set() }
+  const subLevel = CHILD_LEVEL[level]
+  if (subLevel) await ops.saveOldSubGaps(tx)
+  const cx: ops.Context = { tx, parent, level, parentCode, subLevel, nextTemp: -1, nextSubTemp: ops.FIRST_SUB_TEMP_ID, problems: [], crossed: new Set() }
   for (const [i, op] of body.ops.entries()) await ops.applyOp(cx, i, op)
 
   const problems = [...cx.problems, ...(await coverageProblems(cx)), ...(await subAreaProblems(cx))]
   const features = (await tx.execute<{ features: EditFeature[] }>(ops.resultFeaturesSql)).rows[0].features
+  const subs = (await tx.execute<{ features: EditSubFeature[] }>(ops.resultSubsSql)).rows[0].features
   const blocking = problems.filter((p) => p.properties.blocking).length
   const count = (action: EditFeature['properties']['action']) => features.filter((f) => f.properties.action === action)
   const answer: EditAnswer = {
@@ -226,14 +282,15 @@ export async function runEdit(tx: RequestTx, accountId: number, parent: number, 
     level,
     state,
     result: { type: 'FeatureCollection', features },
+    subs: { type: 'FeatureCollection', features: subs },
     problems,
     summary: { updated: count('update').length, inserted: count('insert').length, removed: count('remove').map((f) => f.id), blocking, committable: blocking === 0 },
   }
   if (body.mode === 'draft') answer.draftId = await storeDraft(tx, accountId, parent, level, body, answer)
   if (body.mode === 'save') {
     if (blocking > 0) return { answer, blocked: true }
-    answer.saved = await writeEdit(tx, parent, level, body, features)
-    renumber(answer, answer.saved.inserted)
+    answer.saved = await writeEdit(tx, parent, level, body, features, subs)
+    renumber(answer, answer.saved.inserted, answer.saved.sub_areas.inserted)
   }
   return { answer, blocked: false }
 }
@@ -253,7 +310,7 @@ async function storeDraft(tx: RequestTx, accountId: number, parent: number, leve
 }
 
 /** Write the working copy: inserts, sub-areas re-parented, updates, rows repointed, removals; history reason and one audit row. */
-async function writeEdit(tx: RequestTx, parent: number, level: AreaLevel, body: EditRequest, features: EditFeature[]): Promise<NonNullable<EditAnswer['saved']>> {
+async function writeEdit(tx: RequestTx, parent: number, level: AreaLevel, body: EditRequest, features: EditFeature[], subs: EditSubFeature[]): Promise<NonNullable<EditAnswer['saved']>> {
   const reason = body.reason ?? defaultReason(body.ops)
   await tx.execute(sql`select set_config('app.change_reason', ${reason}, true)`)
   const pick = (action: string) => features.filter((f) => f.properties.action === action).map((f) => ({ id: f.id, code: f.properties.code, name: f.properties.name }))
@@ -275,6 +332,7 @@ async function writeEdit(tx: RequestTx, parent: number, level: AreaLevel, body: 
     await tx.execute(sql`update edit_subs s set parent_now = m.id
       from json_to_recordset(${JSON.stringify(inserted)}::json) as m(id int, temp int) where s.parent_now = m.temp`)
   }
+  const subsInserted = await insertSubAreas(tx, level, subs)
   // Sub-areas (and everything below them) move to their new area: parent, path and, below a district, street.
   await tx.execute(sql`
     update areas d set parent_id = case when d.id = m.id then m.parent_now else d.parent_id end,
@@ -293,20 +351,71 @@ async function writeEdit(tx: RequestTx, parent: number, level: AreaLevel, body: 
     await tx.execute<{ moved: Record<string, number> }>(sql`
       select area_import_repoint(${parent}, ${level}, ${sql.param(removed.map((r) => r.id))}::int[], ${sql.param(finalIds)}::int[]) as moved`)
   ).rows[0].moved
+  const subsWritten = await writeSubAreaShapes(tx, level, relocated)
   if (removed.length > 0) await tx.execute(sql`delete from areas where id = any(${sql.param(removed.map((r) => r.id))}::int[])`)
   if (body.draftId) await tx.execute(sql`delete from area_edit_drafts where id = ${body.draftId}`)
   // The area rows are audited by their statement triggers; this row says which edit made them.
   const detail = { parent, level, reason, ops: body.ops.map((o) => o.op), inserted: inserted.map((r) => r.id), updated: updated.map((r) => r.id), removed: removed.map((r) => r.id) }
   await tx.execute(sql`select audit_record('update', 'area_edit', ${sql.param(finalIds)}::bigint[], ${finalIds.length}, ${JSON.stringify(detail)}::jsonb)`)
-  return { inserted: inserted.map(({ id, code, name }) => ({ id, code, name })), updated, removed, relocated }
+  return { inserted: inserted.map(({ id, code, name }) => ({ id, code, name })), updated, removed, sub_areas: { inserted: subsInserted, ...subsWritten }, relocated }
 }
 
-/** After a save, new areas carry their real ids in the result and the problems. */
-function renumber(answer: EditAnswer, inserted: Array<{ id: number; code: string }>): void {
+/** Insert the sub-areas the edit creates (their areas are stored by now: edit_subs.parent_now holds real ids); edit_subs takes their real ids. */
+async function insertSubAreas(tx: RequestTx, level: AreaLevel, subs: EditSubFeature[]): Promise<Named[]> {
+  const subLevel = CHILD_LEVEL[level]
+  if (!subLevel || !subs.some((f) => f.properties.action === 'insert')) return []
+  const { rows } = await tx.execute<Named>(sql`
+    insert into areas (parent_id, level, code, name, geom, households, path, street_id)
+    select p.id, ${subLevel}, s.code, s.name, s.geom, 0, p.path, p.street_id
+    from edit_subs s join areas p on p.id = s.parent_now where s.id < 0 and not s.removed
+    order by s.id desc
+    returning id, code, name`)
+  await tx.execute(sql`update areas set path = path || id where id = any(${sql.param(rows.map((r) => r.id))}::int[])`)
+  await tx.execute(sql`update edit_subs s set id = a.id, parent_orig = s.parent_now, orig_geom = s.geom
+    from areas a where s.id < 0 and a.id = any(${sql.param(rows.map((r) => r.id))}::int[]) and a.code = s.code`)
+  return rows
+}
+
+/**
+ * Write the sub-areas' new shapes in one statement, after their areas: the follow-boundaries trigger
+ * (0020) then re-locates incidents, buildings and stations under their old and new shapes. A removed
+ * sub-area first becomes empty there (so nothing is located in it any more), then its people's links
+ * go to a successor (area_import_repoint) and it is deleted.
+ */
+async function writeSubAreaShapes(tx: RequestTx, level: AreaLevel, relocated: Record<string, number>): Promise<{ updated: Named[]; removed: Named[] }> {
+  const subLevel = CHILD_LEVEL[level]
+  if (!subLevel) return { updated: [], removed: [] }
+  const { rows } = await tx.execute<Named & { removed: boolean; parent: number }>(sql`
+    update areas a set geom = s.geom from edit_subs s
+    where a.id = s.id and s.id > 0 and (s.removed or ST_AsEWKB(s.geom) <> ST_AsEWKB(s.orig_geom))
+    returning a.id, a.code, a.name, s.removed, s.parent_orig as parent`)
+  const removed = rows.filter((r) => r.removed)
+  for (const from of new Set(removed.map((r) => r.parent))) {
+    const gone = removed.filter((r) => r.parent === from).map((r) => r.id)
+    const { rows: moved } = await tx.execute<{ moved: Record<string, number> }>(sql`
+      select area_import_repoint(${from}, ${subLevel}, ${sql.param(gone)}::int[],
+        array(select id from areas where parent_id = ${from} and level = ${subLevel} and not id = any(${sql.param(gone)}::int[]))) as moved`)
+    for (const [k, n] of Object.entries(moved[0].moved)) relocated[k] = (relocated[k] ?? 0) + n
+  }
+  if (removed.length > 0) await tx.execute(sql`delete from areas where id = any(${sql.param(removed.map((r) => r.id))}::int[])`)
+  // Re-parented sub-areas count as updated too (their shape may be the same).
+  const moved = (await tx.execute<Named>(sql`select a.id, a.code, a.name from areas a join edit_subs s on s.id = a.id
+    where s.parent_orig <> s.parent_now and not s.removed and s.id > 0 and ST_AsEWKB(s.geom) = ST_AsEWKB(s.orig_geom)`)).rows
+  const name = ({ id, code, name }: Named) => ({ id, code, name })
+  return { updated: [...rows.filter((r) => !r.removed).map(name), ...moved].sort((a, b) => a.id - b.id), removed: removed.map(name) }
+}
+
+/** After a save, new areas and sub-areas carry their real ids in the result, the sub-areas and the problems. */
+function renumber(answer: EditAnswer, inserted: Array<{ id: number; code: string }>, subsInserted: Array<{ id: number; code: string }>): void {
   const byCode = new Map(inserted.map((r) => [r.code, r.id]))
   const real = new Map(answer.result.features.filter((f) => f.id < 0).map((f) => [f.id, byCode.get(f.properties.code) ?? f.id]))
   for (const f of answer.result.features) {
     if (real.has(f.id)) f.id = f.properties.id = real.get(f.id)!
+  }
+  const subByCode = new Map(subsInserted.map((r) => [r.code, r.id]))
+  for (const f of answer.subs.features) {
+    if (f.id < 0) f.id = f.properties.id = subByCode.get(f.properties.code) ?? f.id
+    f.properties.parent = real.get(f.properties.parent) ?? f.properties.parent
   }
   for (const p of answer.problems) p.properties.children = p.properties.children.map((c) => real.get(c) ?? c)
 }
@@ -315,7 +424,7 @@ function renumber(answer: EditAnswer, inserted: Array<{ id: number; code: string
 // Routes
 
 const Level = z.enum(AREA_LEVELS.slice(1) as [AreaLevel, ...AreaLevel[]])
-const Named = z.object({ id: z.number(), code: z.string(), name: z.string() })
+const NamedSchema = z.object({ id: z.number(), code: z.string(), name: z.string() })
 const ProblemSchema = z.object({
   type: z.literal('Feature'),
   geometry: z.any(),
@@ -356,10 +465,29 @@ const EditAnswerSchema = z
         }),
       ),
     }),
+    subs: z
+      .object({
+        type: z.literal('FeatureCollection'),
+        features: z.array(
+          z.object({
+            type: z.literal('Feature'),
+            id: z.number(),
+            geometry: z.any(),
+            properties: z.object({ id: z.number(), parent: z.number(), code: z.string(), name: z.string(), area_m2: z.number(), action: z.enum(['update', 'insert', 'remove']) }),
+          }),
+        ),
+      })
+      .openapi({ description: 'the sub-areas (children of the edited areas) the edit changes, carried along one level down; never children of the parent' }),
     problems: z.array(ProblemSchema),
     summary: z.object({ updated: z.number(), inserted: z.number(), removed: z.array(z.number()), blocking: z.number(), committable: z.boolean() }),
     saved: z
-      .object({ inserted: z.array(Named), updated: z.array(Named), removed: z.array(Named), relocated: z.record(z.string(), z.number()) })
+      .object({
+        inserted: z.array(NamedSchema),
+        updated: z.array(NamedSchema),
+        removed: z.array(NamedSchema),
+        sub_areas: z.object({ inserted: z.array(NamedSchema), updated: z.array(NamedSchema), removed: z.array(NamedSchema) }),
+        relocated: z.record(z.string(), z.number()),
+      })
       .optional(),
     draftId: z.string().optional(),
   })

@@ -281,6 +281,78 @@ describe('POST /api/areas/:parentId/edit — merge and create', () => {
   })
 })
 
+describe('POST /api/areas/:parentId/edit — sub-areas carried along', () => {
+  /** Two adjacent grids of the commander's street, and A grown 20 m into B (clipped by B, so the community clips it too), preferring a strip that holds incidents. */
+  async function grownGrid() {
+    const [r] = await q(`
+      with pairs as (
+        select a.id a, b.id b, a.parent_id community,
+          ST_Union(a.geom, ST_Intersection(b.geom, ST_Buffer(a.geom::geography, 20)::geometry)) grown
+        from areas a join areas b on b.parent_id = a.parent_id and a.id <> b.id and ST_Touches(a.geom, b.geom)
+        where a.level = 'grid' and a.street_id = $1 and ST_Length(ST_CollectionExtract(ST_Intersection(a.geom, b.geom), 2)::geography) > 50
+          and (select count(*) from areas m where m.parent_id = a.id) >= 2 and (select count(*) from areas m where m.parent_id = b.id) >= 2
+      )
+      select a, b, community, ST_AsGeoJSON(ST_ReducePrecision(grown, 1e-7), 7)::json shape,
+        (select count(*) from incidents i, areas bb where bb.id = b and i.grid_id = b and ST_Intersects(i.geom, grown))::int strip_incidents
+      from pairs order by strip_incidents desc, a, b limit 1`, [street])
+    return r as { a: number; b: number; community: number; shape: unknown; strip_incidents: number }
+  }
+
+  it('moves the shared edge of two grids and carries their micro-grids: both still tiled, area kept, incidents where their point is', async () => {
+    const s = await grownGrid()
+    expect(s.strip_incidents).toBeGreaterThan(0)
+    const op = { op: 'reshape', id: s.a, geometry: s.shape }
+
+    // A check over HTTP, as the commander: nothing blocks, the changed micro-grids come in `subs`, not in `result`.
+    const res = await edit(commander, s.community, { ops: [op], mode: 'check' })
+    const body = await res.json()
+    expect(res.status, JSON.stringify(body)).toBe(200)
+    expect(body.problems.filter((p: { properties: { blocking: boolean } }) => p.properties.blocking)).toEqual([])
+    expect(body.summary).toMatchObject({ inserted: 0, removed: [], committable: true })
+    // Other neighbours of A may change by snap-rounding noise only (where the drawn shape crosses their edge, its vertices are rounded to 1e-7°).
+    const stored = new Map((await q<{ id: number; m2: number }>(`select id, ST_Area(geom::geography) m2 from areas where parent_id = $1 or parent_id in (select id from areas where parent_id = $1)`, [s.community])).map((r) => [r.id, r.m2]))
+    const changed = (fc: { features: Array<{ id: number; properties: { action: string; area_m2: number } }> }) => fc.features.filter((f) => f.properties.action !== 'keep')
+    const moved = (fc: Parameters<typeof changed>[0], ids: number[]) => changed(fc).filter((f) => !ids.includes(f.id)).map((f) => Math.abs(f.properties.area_m2 - stored.get(f.id)!))
+    expect(changed(body.result).map((f) => f.id)).toEqual(expect.arrayContaining([s.a, s.b]))
+    for (const d of moved(body.result, [s.a, s.b])) expect(d).toBeLessThan(1)
+    const bigSubs = changed(body.subs).filter((f) => Math.abs(f.properties.area_m2 - stored.get(f.id)!) >= 1)
+    expect(new Set(bigSubs.map((f) => (f.properties as unknown as { parent: number }).parent))).toEqual(new Set([s.a, s.b]))
+    const childIds = new Set(body.result.features.map((f: { id: number }) => f.id))
+    for (const f of body.subs.features) expect(childIds.has(f.id)).toBe(false)
+
+    const seen = await rolledBackTx(async (tx) => {
+      const m2 = async () =>
+        (await rows<{ grids: number; micro: number }>(tx, sql`select
+          (select sum(ST_Area(geom::geography)) from areas where id in (${s.a}, ${s.b})) grids,
+          (select sum(ST_Area(geom::geography)) from areas where parent_id in (${s.a}, ${s.b})) micro`))[0]
+      const before = await m2()
+      const { answer, blocked } = await runEdit(tx, COMMANDER.accountId, s.community, { ops: [op], mode: 'save', reason: 'edge moved 20 m' } as EditRequest)
+      const coverage = async (id: number) => JSON.parse((await rows<{ fc: string }>(tx, coverageSql(id, { depth: '1', sliverM2: 1, sliverWidthM: 0.5 })))[0].fc).features
+      // Independently of the stored columns: the micro-grid holding each incident of the two grids, and its grid.
+      const incidents = await rows<{ id: number; micro_grid_id: number; grid_id: number; holder: number | null; holder_grid: number | null }>(tx, sql`
+        select i.id, i.micro_grid_id, i.grid_id, h.id holder, h.parent_id holder_grid
+        from incidents i left join lateral (select m.id, m.parent_id from areas m where m.level = 'micro_grid' and ST_Contains(m.geom, i.geom) order by m.id limit 1) h on true
+        where i.grid_id in (${s.a}, ${s.b}) or h.parent_id in (${s.a}, ${s.b})`)
+      const history = await rows<{ reason: string }>(tx, sql`select distinct reason from area_versions where valid_from = now() and area_id in (select id from areas where parent_id in (${s.a}, ${s.b}))`)
+      return { answer, blocked, before, after: await m2(), covA: await coverage(s.a), covB: await coverage(s.b), covCommunity: await coverage(s.community), incidents, history }
+    }, 'commander')
+    expect(seen.blocked, JSON.stringify(seen.answer.problems)).toBe(false)
+    expect(seen.answer.saved!.updated.map((r) => r.id)).toEqual(expect.arrayContaining([s.a, s.b]))
+    expect(seen.answer.saved!.sub_areas.updated.length).toBeGreaterThanOrEqual(2)
+    expect(seen.covA).toEqual([])
+    expect(seen.covB).toEqual([])
+    expect(seen.covCommunity).toEqual([])
+    expect(Math.abs(seen.after.grids - seen.before.grids)).toBeLessThan(1)
+    expect(Math.abs(seen.after.micro - seen.before.micro)).toBeLessThan(1)
+    expect(Math.abs(seen.after.micro - seen.after.grids)).toBeLessThan(1)
+    expect(seen.incidents.length).toBeGreaterThan(0)
+    for (const i of seen.incidents) expect({ id: i.id, micro: i.micro_grid_id, grid: i.grid_id }).toEqual({ id: i.id, micro: i.holder, grid: i.holder_grid })
+    // The strip's incidents moved from B to A.
+    expect(seen.incidents.filter((i) => i.grid_id === s.a).length).toBeGreaterThan(0)
+    expect(seen.history).toEqual([{ reason: 'edge moved 20 m' }])
+  })
+})
+
 describe('POST /api/areas/:parentId/edit — refused saves and drafts', () => {
   /** A micro-grid of the grid with a 10 m hole cut in it: the released disc touches no other micro-grid. */
   async function holedShape() {
