@@ -353,6 +353,71 @@ describe('POST /api/areas/:parentId/edit — sub-areas carried along', () => {
   })
 })
 
+describe('POST /api/areas/:parentId/edit — sub-areas of created areas and deeper levels', () => {
+  it('creates a grid over a micro-grid and its edge: the new grid gets one micro-grid, the swallowed one is removed, the rest clipped, incidents follow', async () => {
+    // The micro-grid of the commander's street with the most incidents, grown 5 m inside its grid.
+    const [m] = await q(`
+      select m.id micro, m.parent_id grid, g.parent_id community, c.code community_code,
+        ST_AsGeoJSON(ST_ReducePrecision(ST_Intersection(g.geom, ST_Buffer(m.geom::geography, 5)::geometry), 1e-7), 7)::json shape,
+        (select count(*) from incidents i where i.micro_grid_id = m.id)::int incidents
+      from areas m join areas g on g.id = m.parent_id join areas c on c.id = g.parent_id
+      where m.level = 'micro_grid' and m.street_id = $1 and (select count(*) from areas s where s.parent_id = g.id) >= 3
+      order by incidents desc, m.id limit 1`, [street])
+    expect(m.incidents).toBeGreaterThan(0)
+    const op = { op: 'create', geometry: m.shape, name: '新网格', code: `${m.community_code}-X9` }
+    const seen = await rolledBackTx(async (tx) => {
+      const { answer, blocked } = await runEdit(tx, COMMANDER.accountId, m.community, { ops: [op], mode: 'save' } as EditRequest)
+      const made = answer.saved?.inserted[0]
+      const subs = made ? await rows<{ id: number; code: string; name: string; level: string; own_path: boolean; m2: number; grid_m2: number }>(tx, sql`
+        select s.id, s.code, s.name, s.level, s.path[5] = s.id and s.path[4] = ${made.id} own_path, ST_Area(s.geom::geography) m2,
+          (select ST_Area(geom::geography) from areas where id = ${made.id}) grid_m2 from areas s where s.parent_id = ${made.id}`) : []
+      const gone = await rows(tx, sql`select id from areas where id = ${m.micro}`)
+      const coverage = async (id: number) => JSON.parse((await rows<{ fc: string }>(tx, coverageSql(id, { depth: '1', sliverM2: 1, sliverWidthM: 0.5 })))[0].fc).features
+      const incidents = await rows<{ micro_grid_id: number; grid_id: number; holder: number | null; holder_grid: number | null }>(tx, sql`
+        select i.micro_grid_id, i.grid_id, h.id holder, h.parent_id holder_grid
+        from incidents i left join lateral (select a.id, a.parent_id from areas a where a.level = 'micro_grid' and ST_Contains(a.geom, i.geom) order by a.id limit 1) h on true
+        where i.grid_id in (${m.grid}, ${made?.id ?? 0})`)
+      return { answer, blocked, made, subs, gone, covGrid: await coverage(m.grid), covNew: made ? await coverage(made.id) : null, covCommunity: await coverage(m.community), incidents }
+    }, 'commander')
+    expect(seen.blocked, JSON.stringify(seen.answer.problems)).toBe(false)
+    expect(seen.subs).toHaveLength(1)
+    expect(seen.subs[0]).toMatchObject({ code: `${m.community_code}-X9-1`, name: '新网格 1', level: 'micro_grid', own_path: true })
+    expect(Math.abs(seen.subs[0].m2 - seen.subs[0].grid_m2)).toBeLessThan(0.01)
+    expect(seen.gone).toEqual([])
+    expect(seen.answer.saved!.sub_areas.removed.map((r) => r.id)).toEqual([m.micro])
+    expect(seen.answer.saved!.sub_areas.inserted.map((r) => r.code)).toEqual([`${m.community_code}-X9-1`])
+    const subActions = Object.fromEntries(seen.answer.subs.features.map((f) => [f.id, f.properties.action]))
+    expect(subActions[m.micro]).toBe('remove')
+    expect(subActions[seen.subs[0].id]).toBe('insert')
+    expect(seen.answer.subs.features.find((f) => f.id === seen.subs[0].id)!.properties.parent).toBe(seen.made!.id)
+    expect(seen.covGrid).toEqual([])
+    expect(seen.covNew).toEqual([])
+    expect(seen.covCommunity).toEqual([])
+    expect(seen.incidents.filter((i) => i.grid_id === seen.made!.id).length).toBeGreaterThanOrEqual(m.incidents)
+    for (const i of seen.incidents) expect({ micro: i.micro_grid_id, grid: i.grid_id }).toEqual({ micro: i.holder, grid: i.holder_grid })
+  })
+
+  it('blocks an edit of a street’s communities that would move grid edges, naming the level it does not carry', async () => {
+    // A community grown 20 m into its neighbour: the grids along the edge would change, and their micro-grids are two levels down.
+    const [r] = await q(`
+      select a.id a, b.id b, ST_AsGeoJSON(ST_ReducePrecision(ST_Union(a.geom, ST_Intersection(b.geom, ST_Buffer(a.geom::geography, 20)::geometry)), 1e-7), 7)::json shape
+      from areas a join areas b on b.parent_id = a.parent_id and a.id < b.id and ST_Touches(a.geom, b.geom)
+      where a.level = 'community' and a.street_id = $1 and ST_Length(ST_CollectionExtract(ST_Intersection(a.geom, b.geom), 2)::geography) > 50
+      order by a.id, b.id limit 1`, [street])
+    const before = await fingerprint()
+    const res = await edit(commander, street, { ops: [{ op: 'reshape', id: r.a, geometry: r.shape }], mode: 'check' })
+    const body = await res.json()
+    expect(res.status, JSON.stringify(body)).toBe(200)
+    const deep = body.problems.filter((p: { properties: { kind: string; blocking: boolean; reason: string } }) => p.properties.kind === 'sub_areas' && p.properties.blocking)
+    expect(deep.length).toBeGreaterThan(0)
+    expect(deep[0].properties.reason).toMatch(/^grid #\d+ .* would change shape, but an edit of community areas carries only their grid areas along, not the micro_grid areas/)
+    expect(body.summary.committable).toBe(false)
+    const save = await edit(commander, street, { ops: [{ op: 'reshape', id: r.a, geometry: r.shape }], mode: 'save' })
+    expect(save.status).toBe(422)
+    expect(await fingerprint()).toBe(before)
+  })
+})
+
 describe('POST /api/areas/:parentId/edit — refused saves and drafts', () => {
   /** A micro-grid of the grid with a 10 m hole cut in it: the released disc touches no other micro-grid. */
   async function holedShape() {
