@@ -9,7 +9,8 @@
 //
 // Cases on a typical grid (the median number of micro-grids): reshape a micro-grid into its
 // neighbour (parent: the grid), split the grid along its micro-grids' edges (parent: its community),
-// merge it with an adjacent grid (parent: its community).
+// merge it with an adjacent grid (parent: its community), reshape it 20 m into that grid (parent: its
+// community; the micro-grids of both follow the moved edge).
 import pg from 'pg'
 import { sql } from 'drizzle-orm'
 import { coverageProblemsSql, SLIVER_DEFAULTS } from '../api/areas/coverage.ts'
@@ -83,6 +84,14 @@ async function cases(pool: pg.Pool): Promise<Case[]> {
       where a.id = $1 and ST_Length(ST_CollectionExtract(ST_Intersection(a.geom, b.geom), 2)::geography) > 10 order by b.id limit 1`, [grid.id])
   ).rows
   if (pair) out.push({ label: `merge grids #${grid.id} + #${pair.id}`, parent: grid.community, body: { ops: [{ op: 'merge', ids: [grid.id, pair.id] }] } })
+  if (pair) {
+    // The grid grown 20 m into that neighbour: the shared edge moves and both grids' micro-grids follow.
+    const [grown] = (
+      await pool.query(`select ST_AsGeoJSON(ST_ReducePrecision(ST_Union(a.geom, ST_Intersection(b.geom, ST_Buffer(a.geom::geography, 20)::geometry)), 1e-7), 7)::json shape
+        from areas a, areas b where a.id = $1 and b.id = $2`, [grid.id, pair.id])
+    ).rows
+    out.push({ label: `reshape grid #${grid.id} 20 m into #${pair.id} (micro-grids follow)`, parent: grid.community, body: { ops: [{ op: 'reshape', id: grid.id, geometry: grown.shape }] } })
+  }
   return out
 }
 
@@ -122,7 +131,8 @@ export async function benchEdit(url: string, runs = 20): Promise<void> {
           await timed(pool, scope, async (tx) => {
             const { answer: a, blocked } = await runEdit(tx, scope.accountId!, c.parent, { ...c.body, mode: 'save' })
             if (blocked) throw new Error(`${c.label}: the save was refused: ${a.problems.map((p) => p.properties.reason).join('; ')}`)
-            answer = `${a.summary.updated} upd, ${a.summary.inserted} ins, ${a.summary.removed.length} rm, ${a.result.features.length} children`
+            const subs = a.saved!.sub_areas
+            answer = `${a.summary.updated} upd, ${a.summary.inserted} ins, ${a.summary.removed.length} rm, ${a.result.features.length} children; subs ${subs.updated.length} upd, ${subs.inserted.length} ins, ${subs.removed.length} rm`
           }),
         )
       }
