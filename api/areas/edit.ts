@@ -388,7 +388,7 @@ async function writeSubAreaShapes(tx: RequestTx, level: AreaLevel, relocated: Re
   const { rows } = await tx.execute<Named & { removed: boolean; parent: number }>(sql`
     update areas a set geom = s.geom from edit_subs s
     where a.id = s.id and s.id > 0 and (s.removed or ST_AsEWKB(s.geom) <> ST_AsEWKB(s.orig_geom))
-    returning a.id, a.code, a.name, s.removed, s.parent_orig as parent`)
+    returning a.id, a.code, a.name, s.removed, a.parent_id as parent`)
   const removed = rows.filter((r) => r.removed)
   for (const from of new Set(removed.map((r) => r.parent))) {
     const gone = removed.filter((r) => r.parent === from).map((r) => r.id)
