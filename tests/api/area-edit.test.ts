@@ -298,6 +298,21 @@ describe('POST /api/areas/:parentId/edit — sub-areas carried along', () => {
     return r as { a: number; b: number; community: number; shape: unknown; strip_incidents: number }
   }
 
+  it('blocks ground a grid gains that touches none of its micro-grids, as a gap the edit opens in it', async () => {
+    const s = await grownGrid()
+    const problems = await rolledBackTx(async (tx) => {
+      // A's micro-grids pulled back 3 m from B first: the strip A gains then borders none of them.
+      await tx.execute(sql`update areas m set geom = ST_Multi(ST_CollectionExtract(ST_Difference(m.geom, ST_Buffer(b.geom::geography, 3)::geometry), 3))
+        from areas b where b.id = ${s.b} and m.parent_id = ${s.a} and ST_DWithin(m.geom::geography, b.geom::geography, 3)`)
+      const { answer } = await runEdit(tx, ADMIN.accountId, s.community, { ops: [{ op: 'reshape', id: s.a, geometry: s.shape }], mode: 'check' } as EditRequest)
+      return answer.problems.filter((p) => p.properties.kind === 'sub_areas')
+    })
+    const blocking = problems.filter((p) => p.properties.blocking)
+    expect(blocking.length, JSON.stringify(problems.map((p) => p.properties.reason))).toBeGreaterThan(0)
+    expect(blocking.every((p) => p.properties.children[0] === s.a)).toBe(true)
+    expect(blocking[0].properties.reason).toMatch(/^[\d,]+ m² of area #\d+ \(code .*\) lie in none of its sub-areas.*: the edit would open a gap there$/)
+  })
+
   it('moves the shared edge of two grids and carries their micro-grids: both still tiled, area kept, incidents where their point is', async () => {
     const s = await grownGrid()
     expect(s.strip_incidents).toBeGreaterThan(0)
