@@ -14,7 +14,7 @@ import type { RequestTx } from '../lib/scope.ts'
 import { coverageProblemsSql, SLIVER_DEFAULTS } from './coverage.ts'
 import * as ops from './edit-ops.ts'
 import { BLOCKING_KINDS, problem, ringFault, type ImportProblem } from './import-check.ts'
-import { checkParent, CHILD_LEVEL, childrenState, SUB_AREA_TOLERANCE_M2 } from './import.ts'
+import { checkParent, CHILD_LEVEL, childrenState } from './import.ts'
 import { areaInScope } from './queries.ts'
 
 const MAX_OPS = 100
