@@ -22,7 +22,7 @@ const RADIUS = 1500
 const TYPE = 'psych_legal'
 
 /** One instance: both swap searches, and the exact MIP within `limit` seconds. */
-async function compare(name: string, inst: DistanceInstance, limit: number) {
+async function compare(name: string, inst: DistanceInstance, limit: number | null) {
   const W = Math.max(totalWeight(inst), 1e-12)
   let t = performance.now()
   const one = solvePmedianHeuristic(inst, K)
@@ -33,7 +33,7 @@ async function compare(name: string, inst: DistanceInstance, limit: number) {
   const same = JSON.stringify(one.sites) === JSON.stringify(per.sites)
   t = performance.now()
   // On a worker thread, as the API does: a WASM abort (out of memory) becomes status `error`.
-  const e = await solveMipInWorker(pmedianLp(inst, K), { timeLimit: limit })
+  const e = limit === null ? { status: 'not run', objective: null, bound: null } : await solveMipInWorker(pmedianLp(inst, K), { timeLimit: limit })
   const exactMs = performance.now() - t
   const mean = (v: number) => v / W
   return [
@@ -55,7 +55,6 @@ export async function benchSitingPmedian(databaseUrl: string, runs = 5) {
     const pl = owner.rows[0]
     const tx = new RequestTx(db.pool, { userId: pl.person_id, role: 'planner', areaIds: pl.areas, accountId: pl.id, username: 'planner' })
     let inst: DistanceInstance
-    let smaller: DistanceInstance
     try {
       const t0 = performance.now()
       const area = (await tx.execute<AreaRow>(districtSql)).rows[0]
@@ -63,15 +62,14 @@ export async function benchSitingPmedian(databaseUrl: string, runs = 5) {
       const tTables = performance.now()
       const loaded = await loadInstance(tx, { stationType: TYPE, radius: RADIUS, pmedian: true, m: candidates })
       inst = loaded.distance!
-      // A smaller radius, the same candidates: at r = 1,500 m the MIP is over the API's 4 M nonzeros.
-      smaller = (await loadInstance(tx, { stationType: TYPE, radius: 500, pmedian: true, m: candidates })).distance!
-      console.log(`\nsiting --pmedian: district ${area.name}, ${TYPE} r = ${RADIUS} m, k = ${K}, 2,000 building candidates`)
+        console.log(`\nsiting --pmedian: district ${area.name}, ${TYPE} r = ${RADIUS} m, k = ${K}, 2,000 building candidates`)
       console.log(`load ${fmt(performance.now() - t0)} ms = temp tables ${fmt(tTables - t0)} + reading demand/candidates/kept stations ${fmt(loaded.ms.tables)} + pair join and p-median pairs in the server ${fmt(loaded.ms.pairs)} (${loaded.pairs.toLocaleString('en')} pairs within r, ${inst.idx.length.toLocaleString('en')} closer than the kept stations)`)
     } finally {
       await tx.finish(false)
     }
-    rows.push(await compare(`district (PostGIS) r=${RADIUS}`, inst, 60))
-    rows.push(await compare('district (PostGIS) r=500', smaller, 120))
+    // No exact row at district scale: at r = 1,500 m the MIP is over the API's 4 M nonzeros, and at
+    // r = 500 m HiGHS (WASM, one thread) had not even a useful bound after 139 s.
+    rows.push(await compare(`district (PostGIS) r=${RADIUS}`, inst, null))
 
     // End to end through the API in-process as planner, JSON included; the answer's own split.
     const api = new Hono().route('/api', createApi({ ...db, kind: 'postgres' }, { logger: createLogger('silent') }))
@@ -80,7 +78,7 @@ export async function benchSitingPmedian(databaseUrl: string, runs = 5) {
     })
     const cookie = /gp_session=[^;]*/.exec(login.headers.get('set-cookie') ?? '')?.[0]
     if (!cookie) throw new Error(`planner sign-in failed: ${login.status}`)
-    const ms: number[] = [], load: number[] = [], heur: number[] = []
+    const ms: number[] = [], load: number[] = [], heur: number[] = [], rest: number[] = []
     let answer = ''
     for (let run = 0; run < runs; run++) {
       const t = performance.now()
@@ -94,24 +92,28 @@ export async function benchSitingPmedian(databaseUrl: string, runs = 5) {
       const b = JSON.parse(text)
       load.push(b.ms.load)
       heur.push(b.ms.heuristic)
+      rest.push(ms[ms.length - 1] - b.ms.load - b.ms.heuristic)
       answer = `mean ${b.objective_before.toFixed(1)} → ${b.objective.toFixed(3)} m, ${(text.length / 1024).toFixed(1)} kB`
     }
     console.log(`\nPOST /api/siting/solve pmedian r=${RADIUS} k=${K} (${answer}), ${runs} runs, ms:`)
     table(['end to end p50', 'end to end p95', 'load p50 (tables + pairs)', 'heuristic p50', 'rest p50 (JSON, session)', 'budget (p95)'], [[
       fmt(percentile(ms, 50)), fmt(percentile(ms, 95)), fmt(percentile(load, 50)), fmt(percentile(heur, 50)),
-      fmt(percentile(ms, 50) - percentile(load, 50) - percentile(heur, 50)), `5000 ${percentile(ms, 95) <= 5000 ? 'met' : 'MISSED'}`,
+      fmt(percentile(rest, 50)), `5000 ${percentile(ms, 95) <= 5000 ? 'met' : 'MISSED'}`,
     ]])
   } finally {
     await db.close()
   }
-  for (const s of [
-    { seed: 5, demand: 5_000, candidates: 300, kept: 3, size: 8_000 },
-    { seed: 6, demand: 5_000, candidates: 300, kept: 3, size: 8_000 },
-    { seed: 3, demand: 20_000, candidates: 1000, kept: 5, size: 12_000 },
-  ]) {
-    rows.push(await compare(`synthetic seed ${s.seed} r=${RADIUS}`, syntheticInstance({ ...s, radius: RADIUS }).distance, 60))
+  // Where HiGHS proves optima (the unit test's sizes; 5,000 × 300 ran out of its 60 s): the swap
+  // searches agree, and the heuristic's mean against the optimum.
+  for (const seed of [42, 43, 44, 45]) {
+    const s = { seed, demand: 1500, candidates: 60, kept: 2, size: 5000, radius: 1200 }
+    rows.push(await compare(`synthetic seed ${seed} r=1200`, syntheticInstance(s).distance, 60))
   }
-  console.log(`\np-median k = ${K}: weighted mean distance (m, capped at r); swap search once per chosen site per pass (baseline) vs once per pass (API); exact = HiGHS, 60 s (district r=500: 120 s), no MIP start`)
+  for (const seed of [5, 6]) {
+    const s = { seed, demand: 5_000, candidates: 300, kept: 3, size: 8_000, radius: RADIUS }
+    rows.push(await compare(`synthetic seed ${seed} r=${RADIUS}`, syntheticInstance(s).distance, null))
+  }
+  console.log(`\np-median k = ${K}: weighted mean distance (m, capped at r); swap search once per chosen site per pass (baseline) vs once per pass (API); exact = HiGHS, 60 s, no MIP start`)
   table(
     ['instance', 'demand', 'cand.', 'pairs', 'mean before', 'per-site ms', 'per-site mean', 'one-scan ms', 'one-scan mean', 'same sites', 'exact (ms)', 'exact mean', 'exact / heuristic'],
     rows,

@@ -188,6 +188,8 @@ describe.skipIf(!canRunBrowser)('siting in a real browser', () => {
     const { page, server, pageErrors } = session
     const area = await openPlanner(page, server.url)
     await page.selectOption('[data-testid=candidate-kind]', 'drawn')
+    // The drawing surface is picked from the frame deck.gl has drawn: wait for one with it.
+    await settle(page)
     // Points inside the area to click on: uncovered building centroids, placed on the visible map
     // between the registry column (left) and the planner panel (right), at least 40 px apart.
     const fc = await page.evaluate(async (a) => (await fetch(`/api/stations/uncovered?type=self_governance&radius=300&area=${a}`)).json(), area)
@@ -208,6 +210,7 @@ describe.skipIf(!canRunBrowser)('siting in a real browser', () => {
     await settle(page)
     await page.mouse.click(chosen[2].x, chosen[2].y)
     await expect.poll(async () => (await drawn()).length, { timeout: 10_000 }).toBe(2)
+    await settle(page)
     await page.mouse.click(chosen[2].x, chosen[2].y)
     await expect.poll(async () => (await drawn()).length, { timeout: 10_000 }).toBe(3)
     const points = await drawn()
