@@ -234,7 +234,7 @@ describe.skipIf(!canRunBrowser)('siting in a real browser', () => {
     expect(pageErrors).toEqual([])
   }, 180_000)
 
-  it('imports candidates from a CSV: rejected rows with their reasons, a point outside the area named by the server with its file row', async () => {
+  it('imports candidates from CSV and GeoJSON files: rejected rows with their reasons, a point outside the area named by the server with its file row', async () => {
     const { page, server, pageErrors } = session
     const area = await openPlanner(page, server.url)
     await page.selectOption('[data-testid=candidate-kind]', 'imported')
@@ -263,7 +263,18 @@ describe.skipIf(!canRunBrowser)('siting in a real browser', () => {
     const text = (await error.textContent())!
     expect(text).toContain('at indexes 3')
     expect(text).toContain('文件第 7 行')
-    // Without it the solve runs over the imported points.
+    // GeoJSON too: Point features are taken, anything else is rejected by feature number.
+    const feature = (geometry: object) => ({ type: 'Feature', properties: {}, geometry })
+    await page.setInputFiles('[data-testid=candidate-file]', {
+      name: 'candidates.geojson', mimeType: 'application/geo+json',
+      buffer: Buffer.from(JSON.stringify({ type: 'FeatureCollection', features: [
+        feature({ type: 'Point', coordinates: inside[0] }), feature({ type: 'LineString', coordinates: [inside[0], inside[1]] }), feature({ type: 'Point', coordinates: inside[1] }),
+      ] })),
+    })
+    await expect.poll(() => imported.getAttribute('data-points'), { timeout: 10_000 }).toBe('2')
+    expect(await imported.getAttribute('data-rejected')).toBe('1')
+    expect(await page.textContent('[data-testid=candidate-rejected]')).toContain('第 2 行: 不是点要素')
+    // Without the outside point the solve runs over the imported points.
     await upload(rows.slice(0, 3))
     await expect.poll(() => imported.getAttribute('data-points'), { timeout: 10_000 }).toBe('3')
     await page.click('[data-testid=siting-solve]')
