@@ -2,7 +2,7 @@
 // instances up to 100,000 demand points × 2,000 candidates, against two baselines in the same run:
 // plain (non-lazy) greedy without local search, and the exact MIP (HiGHS) with a time limit.
 //
-//   DATABASE_URL=…/gp_bench npx tsx bench/run.ts siting
+//   DATABASE_URL=…/gp_bench npx tsx bench/run.ts siting            (--pmedian: bench/siting-pmedian.ts)
 //
 // The real instance is loaded as the `planner` demo account through the same scoped transaction
 // and SQL the API uses (api/siting/queries.ts); "end to end" is POST /api/siting/solve in-process.
@@ -15,6 +15,7 @@ import { districtSql, loadInstance, prepareTables, type AreaRow } from '../api/s
 import { solveMclpGreedy, syntheticInstance, type CoverInstance } from '../api/siting/solver.ts'
 import { openDatabase } from '../db/client.ts'
 import { BENCH_PASSWORD, fmt, table } from './lib.ts'
+import { benchSitingPmedian } from './siting-pmedian.ts'
 
 const K = 10
 const RADIUS = 1000
@@ -54,6 +55,10 @@ async function compare(name: string, inst: CoverInstance, loadMs: number | null,
 }
 
 export async function benchSiting(databaseUrl: string) {
+  if (process.argv.includes('--pmedian')) {
+    const runs = process.argv.find((a) => a.startsWith('--runs='))?.slice(7)
+    return benchSitingPmedian(databaseUrl, runs ? Number(runs) : 5)
+  }
   await highsRuntime() // WASM compile once, outside the timings
   const db = await openDatabase({ databaseUrl, poolSize: 2 })
   const rows: Row[] = []

@@ -161,7 +161,9 @@ export function pmedianLp(inst: DistanceInstance, k: number): CoverMip {
     lines.push(` a${i}:`, terms(r), ' <= 1')
     rows++
   })
-  lines.push(...link, 'Binaries', terms(Array.from({ length: m }, (_, j) => `x${j}`)), 'End')
+  // One push per row: spreading a district's 1.5 M link rows as arguments overflows the call stack.
+  for (const l of link) lines.push(l)
+  lines.push('Binaries', terms(Array.from({ length: m }, (_, j) => `x${j}`)), 'End')
   return { lp: lines.join('\n'), rows: rows + link.length, nonzeros: m + 3 * link.length, offset, candidates: m }
 }
 

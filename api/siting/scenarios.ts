@@ -39,12 +39,16 @@ const ScenarioSummary = z
     model: z.enum(['mclp', 'lscp', 'pmedian']),
     stationType: z.string(),
     radius: z.number(),
+    distance: z.enum(['straight', 'road']).openapi({ description: 'the distance the scenario was solved with' }),
     k: z.number().nullable(),
     target: z.number().nullable(),
     sites: z.number().openapi({ description: 'number of new sites' }),
+    covered_before: z.number().openapi({ description: 'households within reach of a kept station' }),
+    covered_after: z.number().openapi({ description: 'households within reach of a kept station or a new site' }),
     share_before: z.number(),
     share_after: z.number(),
     objective: z.number(),
+    objective_before: z.number(),
   })
   .openapi('SitingScenarioSummary')
 
@@ -61,9 +65,12 @@ const NewScenario = z
 
 const summaryColumns = sql`s.id, s.name, s.created_by, s.created_by_name, s.created_at, s.area_id, a.name as area_name,
   s.request->>'model' as model, s.request->>'stationType' as station_type, (s.request->>'radius')::float8 as radius,
+  coalesce(s.result->>'distance', 'straight') as distance,
   (s.request->>'k')::float8 as k, (s.request->>'target')::float8 as target,
-  jsonb_array_length(s.result->'sites') as sites, (s.result->>'share_before')::float8 as share_before,
-  (s.result->>'share_after')::float8 as share_after, (s.result->>'objective')::float8 as objective`
+  jsonb_array_length(s.result->'sites') as sites, (s.result->>'covered_before')::float8 as covered_before,
+  (s.result->>'covered_after')::float8 as covered_after, (s.result->>'share_before')::float8 as share_before,
+  (s.result->>'share_after')::float8 as share_after, (s.result->>'objective')::float8 as objective,
+  (s.result->>'objective_before')::float8 as objective_before`
 
 interface SummaryRow extends Record<string, unknown> {
   id: number
@@ -76,12 +83,16 @@ interface SummaryRow extends Record<string, unknown> {
   model: 'mclp' | 'lscp' | 'pmedian'
   station_type: string
   radius: number
+  distance: 'straight' | 'road'
   k: number | null
   target: number | null
   sites: number
+  covered_before: number
+  covered_after: number
   share_before: number
   share_after: number
   objective: number
+  objective_before: number
 }
 
 const summaryOf = (r: SummaryRow): z.infer<typeof ScenarioSummary> => ({
@@ -93,12 +104,16 @@ const summaryOf = (r: SummaryRow): z.infer<typeof ScenarioSummary> => ({
   model: r.model,
   stationType: r.station_type,
   radius: r.radius,
+  distance: r.distance,
   k: r.k,
   target: r.target,
   sites: r.sites,
+  covered_before: r.covered_before,
+  covered_after: r.covered_after,
   share_before: r.share_before,
   share_after: r.share_after,
   objective: r.objective,
+  objective_before: r.objective_before,
 })
 
 const list = createRoute({

@@ -134,6 +134,35 @@ async function prepareDemand(c: Context<Env>, area: AreaRow) {
   for (const q of demandTableSql(area.level, area.id)) await tx.execute(q)
 }
 
+/**
+ * The road service area drawn on the map (WGS84 multipolygon): each merged reached line buffered by
+ * ROAD_CORRIDOR_M and unioned — ~7× faster than one ST_Buffer of the whole MultiLineString (0.2 s
+ * against 1.3 s for the district's psych-legal reach, same polygon). `lines` is multiLineJson().
+ */
+function roadCorridorSql(lines: SQL): SQL {
+  return sql`(select ST_Multi(ST_Transform(ST_Union(ST_Buffer(l.geom, ${ROAD_CORRIDOR_M}::float8, 4)), 4326))
+    from ST_Dump(ST_LineMerge(ST_SetSRID(ST_GeomFromGeoJSON(${lines}), 32648))) l)`
+}
+
+/**
+ * Incidents inside vs outside coverage (counts only, SECURITY DEFINER): straight-line disks
+ * (0019), or with road distance the road service area of all the stations counted (0030) — the
+ * polygon as the service-areas endpoint sends it (GeoJSON, 6 decimals), so "inside" means inside
+ * what the map draws. No row: the area is not in the caller's scope.
+ */
+async function incidentSplit(c: Context<Env>, r: Resolved, period: { from: Date; to: Date; types?: string[] }) {
+  const tx = c.get('tx')
+  const args = sql`${r.area.id}::int, ${period.from.toISOString()}::timestamptz, ${period.to.toISOString()}::timestamptz,
+    ${sql.param(r.types)}::text[], ${r.radius}::float8, ${period.types ? sql`${sql.param(period.types)}::text[]` : sql`null::text[]`}`
+  if (r.distance === 'straight') {
+    return (await tx.execute<{ inside: number; outside: number }>(sql`select inside, outside from area_station_coverage_incidents(${args})`)).rows
+  }
+  const { rows: stations } = await tx.execute<RoadStation>(sql`select s.p[0] as x, s.p[1] as y, s.r from (${disksSql(r)}) s`)
+  const parts = reachedNetwork(await roadGraphOf(tx), stations)
+  const reach = parts.length === 0 ? sql`null::geometry` : sql`ST_GeomFromGeoJSON(ST_AsGeoJSON(${roadCorridorSql(sql`${multiLineJson(parts)}`)}, 6))`
+  return (await tx.execute<{ inside: number; outside: number }>(sql`select inside, outside from area_station_coverage_incidents_road(${args}, ${reach})`)).rows
+}
+
 /** The FeatureCollection member naming the distance used. */
 const distanceMember = (r: Resolved) => sql`'distance', ${r.distance}::text`
 
@@ -172,7 +201,7 @@ export const CoverageResponse = z
         share_inside: z.number().nullable(),
       })
       .nullable()
-      .openapi({ description: 'incidents of the area reported in [from, to) inside vs outside coverage (counts only, straight-line); null with incidents=false or distance=road' }),
+      .openapi({ description: 'incidents of the area reported in [from, to) inside vs outside coverage (counts only): within the radius in a straight line, or with distance=road inside the road service area (the corridor /service-areas draws); null with incidents=false' }),
     level: z.enum(AREA_LEVELS as [AreaLevel, ...AreaLevel[]]).nullable().openapi({ description: 'level of by_area; null for a micro-grid (nothing below)' }),
     by_area: z.array(ByArea),
   })
@@ -298,12 +327,8 @@ export const stationCoverageRoutes = newRouter()
       })
     }
     let incidents: z.infer<typeof CoverageResponse>['incidents'] = null
-    // Incident counts are straight-line only: planners read no incident points, and the counting
-    // function (SECURITY DEFINER) takes no caller geometry; road distance answers null.
-    if (period && r.distance === 'straight') {
-      const { rows: inc } = await tx.execute<{ inside: number; outside: number }>(sql`
-        select inside, outside from area_station_coverage_incidents(${area.id}::int, ${period.from.toISOString()}::timestamptz, ${period.to.toISOString()}::timestamptz,
-          ${sql.param(r.types)}::text[], ${r.radius}::float8, ${period.types ? sql`${sql.param(period.types)}::text[]` : sql`null::text[]`})`)
+    if (period) {
+      const inc = await incidentSplit(c, r, period)
       // No row: the area left the caller's scope between the checks (it was just found in scope).
       if (inc.length === 0) throw new ApiFailure(404, 'not_found', `area ${area.id} does not exist`)
       const { inside, outside } = inc[0]
@@ -360,13 +385,9 @@ export const stationCoverageRoutes = newRouter()
       : sql`json_build_object('type', t.type, 'station_id', null, 'name', null, 'stations', t.n, 'radius', t.r)`
     let source: SQL
     if (r.distance === 'road') {
-      // The union of each merged line's buffer: ~7× faster than one ST_Buffer of the whole
-      // MultiLineString (0.2 s against 1.3 s for the district's psych-legal reach, same polygon).
-      source = sql`(select t.id, t.type, t.name, t.n, t.r, ST_Multi(ST_Transform(b.g, 4326)) as g
+      source = sql`(select t.id, t.type, t.name, t.n, t.r, ${roadCorridorSql(sql`t.lines`)} as g
         from json_to_recordset(${JSON.stringify(await roadServiceAreas(c, r, reaching, radius, q.group))}::json)
-          as t(id text, type text, name text, n int, r float8, lines text)
-        cross join lateral (select ST_Union(ST_Buffer(l.geom, ${ROAD_CORRIDOR_M}::float8, 4)) as g
-          from ST_Dump(ST_LineMerge(ST_SetSRID(ST_GeomFromGeoJSON(t.lines), 32648))) l) b) t`
+          as t(id text, type text, name text, n int, r float8, lines text)) t`
     } else {
       // Disks built in metres (EPSG:32648, 32 segments per quarter: < 0.05 % short of the true circle).
       const disks = sql`select s.id, s.type, s.name, ${radius} as r, ST_Buffer(ST_Transform(s.geom, 32648), ${radius}, 32) as g ${reaching}`

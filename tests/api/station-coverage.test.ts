@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { withScope } from '../../db/scope.ts'
 import { testApi, type Client } from '../helpers/api.ts'
 
 let t: Awaited<ReturnType<typeof testApi>>
@@ -222,8 +223,49 @@ describe('distance=road (along the road network)', () => {
       for (const a of road.body.by_area) expect(a.households_covered).toBeLessThanOrEqual((byId.get(a.id) as any).households_covered)
       expect(road.body.by_area.reduce((s: number, a: any) => s + a.households_covered, 0)).toBe(road.body.households_covered)
     }
-    // Incidents are counted by straight-line distance only: null with road distance.
-    expect((await cov(planner, 'type=psych_legal&distance=road')).body.incidents).toBeNull()
+  })
+
+  it('splits incidents by the road service area it draws: equal to counting them in that polygon, and refuses a forged reach', async () => {
+    const [{ to }] = await q<{ to: string }>(`select (max(reported_at) + interval '1 second')::text "to" from incidents`)
+    const toIso = new Date(to).toISOString()
+    const fromIso = new Date(Date.parse(toIso) - 365 * 24 * 3600_000).toISOString()
+    const period = `from=${encodeURIComponent(fromIso)}&to=${encodeURIComponent(toIso)}`
+    for (const query of ['type=psych_legal', 'type=police_post&radius=600']) {
+      const road = await cov(planner, `${query}&${period}&distance=road`)
+      expect(road.status, query).toBe(200)
+      const straight = (await cov(planner, `${query}&${period}`)).body
+      // The polygon the map draws for the same stations, counted by the test as the database owner.
+      const fc = (await planner.json(`/api/stations/service-areas?${query}&distance=road`)).body
+      expect(fc.features).toHaveLength(1)
+      const [ref] = await q<{ total: number; inside: number }>(
+        `select count(*)::int total, count(*) filter (where ST_Covers(ST_SetSRID(ST_GeomFromGeoJSON($3), 4326), i.geom))::int inside
+         from incidents i where i.reported_at >= $1 and i.reported_at < $2`,
+        [fromIso, toIso, JSON.stringify(fc.features[0].geometry)],
+      )
+      expect(road.body.incidents.total, query).toBe(ref.total)
+      expect(road.body.incidents.inside, query).toBe(ref.inside)
+      expect(road.body.incidents.outside, query).toBe(ref.total - ref.inside)
+      expect(ref.inside).toBeGreaterThan(0)
+      expect(ref.inside).toBeLessThan(ref.total)
+      // Straight-line counts are unchanged by the road option, and the same period is counted.
+      expect(straight.incidents.total).toBe(ref.total)
+      expect(road.body.incidents.from).toBe(straight.incidents.from)
+    }
+    // Only counts reach the caller, and only for the stations' own reach: the function refuses a
+    // polygon outside the disks of the stations the caller's scope shows (a probe for incidents).
+    const [pl] = await q<{ person_id: number; id: number; areas: number[] }>(
+      `select u.person_id, u.id, array_agg(ua.area_id) areas from users u join user_areas ua on ua.user_id = u.id where u.username = 'planner' group by 1, 2`)
+    const [{ id: district }] = await q<{ id: number }>(`select id from areas where level = 'district'`)
+    const scope = { userId: pl.person_id, role: 'planner' as const, areaIds: pl.areas, accountId: pl.id, username: 'planner' }
+    const probe = (polygon: string) => withScope(t.db.pool, scope, (c) => c.query(
+      `select inside from area_station_coverage_incidents_road($1, $2, $3, array['psych_legal'], 300, null, ST_GeomFromText($4, 4326))`,
+      [pl.areas.length === 1 ? pl.areas[0] : district, fromIso, toIso, polygon]))
+    const [far] = await q<{ wkt: string }>(
+      `select ST_AsText(ST_Buffer(ST_Centroid(i.geom), 0.00001)) wkt from incidents i
+       where not exists (select 1 from stations s where s.type = 'psych_legal' and ST_DWithin(s.geom::geography, i.geom::geography, 400))
+       order by i.id limit 1`)
+    expect(far).toBeDefined()
+    await expect(probe(far.wkt)).rejects.toThrow(/outside the service disks/)
   })
 
   it('lists as uncovered every building straight-line distance leaves out, and more', async () => {

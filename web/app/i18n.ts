@@ -65,6 +65,21 @@ const zhCN = {
       pmedian: '新增 k 个站点，使各户到最近站点的户数加权平均距离最小。',
     },
   },
+  candidate: {
+    kind: { buildings: '楼栋中心（至多 2000）', lattice: '规则网格（250 米）', drawn: '在地图上绘制', imported: '导入文件' },
+    drawn: '已绘制 {{n}} 个候选点（点击地图添加，再次点击删除）', clear: '清除',
+    importHint: 'GeoJSON 点，或含经度、纬度两列的 CSV（lon,lat / 经度,纬度；无表头时取前两列）；至多 {{max}} 个',
+    imported: '{{file}}：{{n}} 个候选点，{{rejected}} 行未采用',
+    fileError: { noColumns: '{{file}}：找不到经度、纬度列', badGeoJson: '{{file}}：不是有效的 GeoJSON', empty: '{{file}}：没有数据' },
+    row: '第 {{row}} 行', more: '另有 {{n}} 行',
+    reason: { notNumber: '经纬度不是数字', outOfRange: '经纬度超出范围（列是否颠倒？）', zero: '坐标为 (0, 0)', notPoint: '不是点要素', tooMany: '超过候选点上限' },
+    outsideRows: '（文件第 {{rows}} 行）',
+  },
+  scenarioCompare: {
+    compare: '对比', pickMore: '再勾选一个方案即可并排对比。', model: '模型', radius: '半径', kOrTarget: '站点数 / 目标',
+    coveredBefore: '之前覆盖（户）', coveredAfter: '之后覆盖（户）', objective: '目标值',
+    opened: '已打开方案：{{name}}（{{by}} 保存）', close: '关闭',
+  },
   patrol: {
     open: '巡查', title: '巡查回放', area: '区域', previousDay: '前一天', nextDay: '后一天', today: '今天', none: '这一天没有轨迹。',
     play: '播放', pause: '暂停', speed: '速度',
@@ -264,6 +279,21 @@ const en: typeof zhCN = {
       lscp: 'The fewest new stations that reach the target coverage.',
       pmedian: 'Place k new stations to minimise the household-weighted mean distance to the nearest station.',
     },
+  },
+  candidate: {
+    kind: { buildings: 'Building centroids (up to 2,000)', lattice: 'Regular lattice (250 m)', drawn: 'Drawn on the map', imported: 'Imported file' },
+    drawn: '{{n}} candidates drawn (click the map to add, click one again to remove it)', clear: 'Clear',
+    importHint: 'GeoJSON points, or a CSV with longitude and latitude columns (lon,lat; without a header the first two columns); at most {{max}}',
+    imported: '{{file}}: {{n}} candidates, {{rejected}} rows rejected',
+    fileError: { noColumns: '{{file}}: no longitude and latitude columns found', badGeoJson: '{{file}}: not valid GeoJSON', empty: '{{file}}: no data' },
+    row: 'Row {{row}}', more: '{{n}} more rows',
+    reason: { notNumber: 'longitude/latitude not a number', outOfRange: 'longitude/latitude out of range (columns swapped?)', zero: 'coordinates (0, 0)', notPoint: 'not a point', tooMany: 'over the candidate limit' },
+    outsideRows: '(file rows {{rows}})',
+  },
+  scenarioCompare: {
+    compare: 'Compare', pickMore: 'Tick one more scenario to compare side by side.', model: 'Model', radius: 'Radius', kOrTarget: 'Sites / target',
+    coveredBefore: 'Covered before (households)', coveredAfter: 'Covered after (households)', objective: 'Objective',
+    opened: 'Opened scenario: {{name}} (saved by {{by}})', close: 'Close',
   },
   patrol: {
     open: 'Patrols', title: 'Patrol playback', area: 'Area', previousDay: 'Previous day', nextDay: 'Next day', today: 'Today', none: 'No tracks on this day.',

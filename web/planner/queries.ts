@@ -87,3 +87,13 @@ export const roadServiceAreasQuery = (a: CoverageArgs) =>
       okJson(client.stations['service-areas'].$get({ query: { type: a.type, radius: String(a.radius), area: String(a.area), distance: 'road', group: 'type' } }, { init: { signal } })),
     staleTime: 60_000,
   })
+
+/** One saved scenario with its request and result (GET /api/siting/scenarios/:id), to open on the map. */
+export type SavedScenario = InferResponseType<(typeof client.siting.scenarios)[':id']['$get'], 200>
+
+export const scenarioQuery = (id: number) =>
+  queryOptions({
+    queryKey: ['siting', 'scenarios', 'one', id],
+    queryFn: ({ signal }) => okJson(client.siting.scenarios[':id'].$get({ param: { id: String(id) } }, { init: { signal } })),
+    staleTime: Infinity,
+  })

@@ -103,3 +103,24 @@ export function uncoveredLayer(points: { lon: number; lat: number; households: n
     getFillColor: [...UNCOVERED_COLOR, 200],
   })
 }
+
+/** Candidate sites the planner drew or imported: teal rings, distinct from kept stations and new sites. */
+export const CANDIDATE_COLOR: RGB = [0, 137, 123]
+
+/** Layer id of the drawn/imported candidates (a click on one of them removes it while drawing). */
+export const CANDIDATE_LAYER_ID = 'siting-candidates'
+
+export function candidateLayer(points: { lon: number; lat: number }[]) {
+  return new ScatterplotLayer<{ lon: number; lat: number }>({
+    id: CANDIDATE_LAYER_ID,
+    data: points,
+    getPosition: (p) => [p.lon, p.lat],
+    radiusUnits: 'pixels',
+    getRadius: 6,
+    getFillColor: [...CANDIDATE_COLOR, 230],
+    getLineColor: [255, 255, 255, 255],
+    stroked: true,
+    lineWidthMinPixels: 2,
+    pickable: true,
+  })
+}
