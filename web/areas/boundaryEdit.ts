@@ -1,0 +1,326 @@
+import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import type { LineString, MultiPolygon, Polygon } from 'geojson'
+import { useCallback, useEffect, useMemo, useState } from 'react'
+import { ApiError, ensureOk } from '../app/api.ts'
+import type { AreaDetail } from '../app/client.ts'
+import type { User } from '../auth/queries.ts'
+import { canImportInto } from './areaImport.ts'
+import { areasQuery } from './queries.ts'
+
+// Shapes of POST /api/areas/{parentId}/edit (docs/editing.md), written from the agreed contract
+// until the route is merged; then they come from the API through the typed client.
+export type EditOp =
+  | { op: 'reshape'; id: number; geometry: Polygon | MultiPolygon }
+  | { op: 'split'; id: number; line: LineString }
+  | { op: 'merge'; ids: number[] }
+  | { op: 'create'; geometry: Polygon; name: string; code?: string; households?: number }
+export type EditMode = 'check' | 'save' | 'draft'
+export type EditAction = 'keep' | 'update' | 'insert' | 'remove'
+export interface EditFeature {
+  type: 'Feature'
+  id: number
+  geometry: Polygon | MultiPolygon
+  properties: { id: number; code: string | null; name: string; households: number | null; area_m2: number; action: EditAction }
+}
+export interface EditProblem {
+  type: 'Feature'
+  id?: number
+  geometry: unknown
+  properties: { kind: string; blocking: boolean; area_m2: number | null; children: number[]; reason: string | null }
+}
+export interface EditAnswer {
+  mode: EditMode
+  parent: number
+  level: string
+  result: { type: 'FeatureCollection'; features: EditFeature[] }
+  problems: EditProblem[]
+  summary: { updated: number; inserted: number; removed: number[]; blocking: number; committable: boolean }
+  saved?: { inserted: number[]; updated: number[]; removed: number[]; relocated: Record<string, number> }
+  draftId?: string
+}
+export interface EditDraft {
+  id: string
+  parent: number
+  level: string
+  ops: EditOp[]
+  reason: string | null
+  problems_count: number
+  created_at: string
+  updated_at: string
+}
+
+/** A problem with an id (its 1-based place in the answer) so the list and the map can name it. */
+export type EditProblemListed = EditProblem & { id: number }
+export type EditTool = 'select' | 'draw' | 'split' | 'merge'
+export type EditNotice = 'split_misses'
+
+/** A save refused because the edit would break coverage (422 coverage_broken): nothing was written. */
+export class CoverageRefused extends ApiError {
+  constructor(message: string, readonly problems: EditProblem[]) {
+    super(422, 'coverage_broken', message)
+  }
+}
+
+/** Run the ops on the parent's children: check (nothing written), save, or keep as a draft. */
+export async function postEdit(parentId: number, body: { ops: EditOp[]; mode: EditMode; reason?: string; draftId?: string }): Promise<EditAnswer> {
+  const res = await fetch(`/api/areas/${parentId}/edit`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  if (res.status === 422) {
+    const refused = (await res.clone().json().catch(() => null)) as { error?: string; message?: string; problems?: EditProblem[] } | null
+    if (refused?.error === 'coverage_broken') throw new CoverageRefused(refused.message ?? 'coverage_broken', refused.problems ?? [])
+  }
+  await ensureOk(res)
+  return (await res.json()) as EditAnswer
+}
+
+/** Drafts kept for edits of the parent's children, newest first. */
+export const editDraftsQuery = (parentId: number | undefined) =>
+  queryOptions({
+    queryKey: ['area-edit-drafts', parentId ?? null],
+    queryFn: async ({ signal }) => {
+      const res = await ensureOk(await fetch(`/api/areas/${parentId}/edit/drafts`, { signal }))
+      return (await res.json()) as EditDraft[]
+    },
+    enabled: parentId !== undefined,
+    staleTime: 0,
+  })
+
+async function deleteDraft(id: string): Promise<void> {
+  await ensureOk(await fetch(`/api/areas/edit/drafts/${id}`, { method: 'DELETE' }))
+}
+
+/** May the user edit the children of this area on the map? The same rule as the import (admins; commanders inside their street). */
+export const canEditBoundaries = (user: User, d: AreaDetail) => d.children.length > 0 && canImportInto(user, d)
+
+/** What the last save wrote, shown in the panel after edit mode is left. */
+export interface EditSaved {
+  parentId: number
+  saved: NonNullable<EditAnswer['saved']>
+}
+
+/** Boundary editing of one area's children (issue 7): read by the panel, the map layers and terra-draw. */
+export interface BoundaryEdit {
+  /** The area whose children are edited, while edit mode is on. */
+  parentId?: number
+  tool: EditTool
+  ops: EditOp[]
+  /** The children as the ops leave them: the last check's result, or today's children before any op. */
+  features: EditFeature[]
+  /** Problems of the last check, or of a refused save (which the map draws). */
+  problems: EditProblemListed[]
+  answer?: EditAnswer
+  checking: boolean
+  error: Error | null
+  /** Something the user did that made no op (a split line that cuts no child). */
+  notice: EditNotice | null
+  /** Children picked for a merge (in the merge tool). */
+  mergePicks: number[]
+  /** A polygon just drawn, waiting for its name. */
+  pendingCreate: Polygon | null
+  draftId?: string
+  saving: boolean
+  /** The last save refused with these problems (422); the edits are kept. */
+  refused: CoverageRefused | null
+  draftSaved: boolean
+  lastSaved?: EditSaved
+  selectedProblem?: number
+  start(parentId: number): void
+  cancel(): void
+  setTool(tool: EditTool): void
+  addOp(op: EditOp): void
+  undo(): void
+  toggleMergePick(id: number): void
+  mergePicked(): void
+  requestCreate(polygon: Polygon): void
+  create(name: string, code?: string): void
+  dismissCreate(): void
+  notify(notice: EditNotice): void
+  save(reason: string): void
+  saveDraft(reason: string): void
+  openDraft(draft: EditDraft): void
+  selectProblem(id: number | undefined): void
+}
+
+/** Query keys a saved edit makes stale: every area layer, panel, history, coverage answer and per-area figure. */
+const STALE_AFTER_SAVE = ['areas', 'area', 'area-coverage', 'area-edit-drafts', 'analytics', 'incidents']
+
+/**
+ * State of boundary editing, kept in the shell (like the import) because the panel lists the ops
+ * and problems, the map draws the result, and terra-draw edits it. Every op runs a check of the
+ * whole list (mode "check"); another area leaves edit mode.
+ */
+export function useBoundaryEdit(selectedId: number | undefined): BoundaryEdit {
+  const qc = useQueryClient()
+  const [parentId, setParentId] = useState<number | undefined>()
+  const [tool, setToolState] = useState<EditTool>('select')
+  const [ops, setOps] = useState<EditOp[]>([])
+  const [mergePicks, setMergePicks] = useState<number[]>([])
+  const [pendingCreate, setPendingCreate] = useState<Polygon | null>(null)
+  const [draftId, setDraftId] = useState<string | undefined>()
+  const [notice, setNotice] = useState<EditNotice | null>(null)
+  const [lastSaved, setLastSaved] = useState<EditSaved | undefined>()
+  const [selectedProblem, setSelectedProblem] = useState<number | undefined>()
+
+  const check = useMutation({ mutationFn: (r: { parentId: number; ops: EditOp[] }) => postEdit(r.parentId, { ops: r.ops, mode: 'check' }) })
+  const saveRun = useMutation({
+    mutationFn: (r: { parentId: number; ops: EditOp[]; reason: string; draftId?: string }) =>
+      postEdit(r.parentId, { ops: r.ops, mode: 'save', reason: r.reason || undefined, draftId: r.draftId }),
+    onSuccess: async (answer) => {
+      setLastSaved(answer.saved ? { parentId: answer.parent, saved: answer.saved } : undefined)
+      leave()
+      await Promise.all(STALE_AFTER_SAVE.map((k) => qc.invalidateQueries({ queryKey: [k] })))
+    },
+  })
+  const draftRun = useMutation({
+    mutationFn: (r: { parentId: number; ops: EditOp[]; reason: string; draftId?: string }) =>
+      postEdit(r.parentId, { ops: r.ops, mode: 'draft', reason: r.reason || undefined, draftId: r.draftId }),
+    onSuccess: async (answer) => {
+      if (answer.draftId) setDraftId(answer.draftId)
+      await qc.invalidateQueries({ queryKey: ['area-edit-drafts'] })
+    },
+  })
+
+  const children = useQuery(areasQuery({ parent: parentId }, parentId !== undefined))
+
+  const resetRuns = useCallback(() => {
+    check.reset()
+    saveRun.reset()
+    draftRun.reset()
+  }, [check.reset, saveRun.reset, draftRun.reset])
+
+  const leave = useCallback(() => {
+    setParentId(undefined)
+    setOps([])
+    setMergePicks([])
+    setPendingCreate(null)
+    setDraftId(undefined)
+    setNotice(null)
+    setSelectedProblem(undefined)
+    setToolState('select')
+    check.reset()
+    draftRun.reset()
+  }, [check.reset, draftRun.reset])
+
+  // Another area leaves edit mode and forgets the last save's note (adjusting state on a prop change).
+  const [forArea, setForArea] = useState(selectedId)
+  if (forArea !== selectedId) {
+    setForArea(selectedId)
+    setParentId(undefined)
+    setOps([])
+    setMergePicks([])
+    setPendingCreate(null)
+    setDraftId(undefined)
+    setLastSaved(undefined)
+  }
+
+  // Every change of the op list checks the whole list again; only the newest answer is shown.
+  const runCheck = check.mutate
+  useEffect(() => {
+    if (parentId === undefined || ops.length === 0) return
+    runCheck({ parentId, ops })
+  }, [parentId, ops, runCheck])
+
+  const answer = ops.length ? check.data : undefined
+  const features = useMemo<EditFeature[]>(() => {
+    if (answer) return answer.result.features
+    return (children.data?.features ?? []).map((f) => ({
+      type: 'Feature',
+      id: f.properties.id,
+      geometry: f.geometry,
+      properties: { id: f.properties.id, code: f.properties.code, name: f.properties.name, households: f.properties.households, area_m2: 0, action: 'keep' },
+    }))
+  }, [answer, children.data])
+  const refused = saveRun.error instanceof CoverageRefused ? saveRun.error : null
+  const problems = useMemo<EditProblemListed[]>(
+    () => (refused?.problems ?? answer?.problems ?? []).map((p, i) => ({ ...p, id: i + 1 })),
+    [refused, answer],
+  )
+
+  const addOp = useCallback((op: EditOp) => {
+    setNotice(null)
+    setSelectedProblem(undefined)
+    saveRun.reset()
+    draftRun.reset()
+    setOps((list) => [...list, op])
+  }, [saveRun.reset, draftRun.reset])
+
+  return {
+    parentId,
+    tool,
+    ops,
+    features,
+    problems,
+    answer,
+    checking: check.isPending || (parentId !== undefined && children.isPending),
+    notice,
+    error: check.error ?? (refused ? null : saveRun.error) ?? draftRun.error ?? children.error,
+    mergePicks,
+    pendingCreate,
+    draftId,
+    saving: saveRun.isPending || draftRun.isPending,
+    refused,
+    draftSaved: draftRun.isSuccess,
+    lastSaved: parentId === undefined ? lastSaved : undefined,
+    selectedProblem,
+    start: useCallback((id: number) => {
+      leave()
+      resetRuns()
+      setLastSaved(undefined)
+      setParentId(id)
+    }, [leave, resetRuns]),
+    cancel: useCallback(() => {
+      leave()
+      saveRun.reset()
+    }, [leave, saveRun.reset]),
+    setTool: useCallback((t: EditTool) => {
+      setToolState(t)
+      setMergePicks([])
+      setPendingCreate(null)
+      setNotice(null)
+    }, []),
+    addOp,
+    undo: useCallback(() => {
+      setNotice(null)
+      saveRun.reset()
+      setOps((list) => list.slice(0, -1))
+    }, [saveRun.reset]),
+    toggleMergePick: useCallback((id: number) => setMergePicks((p) => (p.includes(id) ? p.filter((x) => x !== id) : [...p, id])), []),
+    mergePicked: useCallback(() => {
+      if (mergePicks.length < 2) return
+      addOp({ op: 'merge', ids: mergePicks })
+      setMergePicks([])
+    }, [mergePicks, addOp]),
+    requestCreate: useCallback((polygon: Polygon) => setPendingCreate(polygon), []),
+    create: useCallback((name: string, code?: string) => {
+      if (!pendingCreate) return
+      addOp({ op: 'create', geometry: pendingCreate, name, ...(code ? { code } : {}) })
+      setPendingCreate(null)
+    }, [pendingCreate, addOp]),
+    dismissCreate: useCallback(() => setPendingCreate(null), []),
+    notify: setNotice,
+    save: useCallback((reason: string) => {
+      if (parentId !== undefined && ops.length) saveRun.mutate({ parentId, ops, reason, draftId })
+    }, [parentId, ops, draftId, saveRun.mutate]),
+    saveDraft: useCallback((reason: string) => {
+      if (parentId !== undefined && ops.length) draftRun.mutate({ parentId, ops, reason, draftId })
+    }, [parentId, ops, draftId, draftRun.mutate]),
+    openDraft: useCallback((draft: EditDraft) => {
+      setNotice(null)
+      saveRun.reset()
+      draftRun.reset()
+      setMergePicks([])
+      setPendingCreate(null)
+      setDraftId(draft.id)
+      setOps(draft.ops)
+    }, [saveRun.reset, draftRun.reset]),
+    selectProblem: setSelectedProblem,
+  }
+}
+
+/** Delete a kept draft; the list is asked again. */
+export function useDeleteDraft() {
+  const qc = useQueryClient()
+  return useMutation({
+    mutationFn: deleteDraft,
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['area-edit-drafts'] }),
+  })
+}
