@@ -194,7 +194,7 @@ const zhCN = {
     hint: {
       select: '点击一个区域，拖动其顶点（吸附到相邻区域的顶点和边，共用边保持共用）；拖动边中点可加点。',
       draw: '逐点点击绘制新区域，点击起点完成；Esc 取消。',
-      split: '画一条穿过区域的线，双击结束；Esc 取消。',
+      split: '逐点点击画一条穿过区域的线，再点一次最后一点结束；Esc 取消。',
       merge: '点击两个或以上相邻区域，再点“合并”。',
     },
     mergeNone: '尚未选择', merge: '合并（{{n}}）',
@@ -403,7 +403,7 @@ const en: typeof zhCN = {
     hint: {
       select: 'Click an area and drag its vertices (they snap to the neighbours’ vertices and edges, so shared edges stay shared); drag a midpoint to add one.',
       draw: 'Click point by point to draw a new area, click the first point to finish; Esc cancels.',
-      split: 'Draw a line across an area, double-click to finish; Esc cancels.',
+      split: 'Click a line across an area point by point, click the last point again to finish; Esc cancels.',
       merge: 'Click two or more adjacent areas, then “Merge”.',
     },
     mergeNone: 'none picked', merge: 'Merge ({{n}})',

@@ -36,7 +36,7 @@ export function EditSection({ detail: d, user, edit, onFocus }: Props) {
     return (
       <section className="boundary-edit" data-testid="boundary-edit">
         <div className="row">
-          <button type="button" className="button" onClick={() => edit.start(d.id)} data-testid="edit-open">
+          <button type="button" className="button" onClick={() => edit.start({ id: d.id, level: d.level, bbox: d.bbox })} data-testid="edit-open">
             {t('boundaryEdit.open')}
           </button>
         </div>

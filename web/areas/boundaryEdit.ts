@@ -1,10 +1,12 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import type { LineString, MultiPolygon, Polygon } from 'geojson'
+import type { LineString, MultiPolygon, Polygon, Position } from 'geojson'
 import { useCallback, useEffect, useMemo, useState } from 'react'
 import { ApiError, ensureOk } from '../app/api.ts'
 import type { AreaDetail } from '../app/client.ts'
 import type { User } from '../auth/queries.ts'
-import { canImportInto } from './areaImport.ts'
+import type { AreaLevel } from '../../geo-data/generate/types.ts'
+import { canImportInto, childLevel } from './areaImport.ts'
+import { verticesOf } from './editGeometry.ts'
 import { areasQuery } from './queries.ts'
 
 // Shapes of POST /api/areas/{parentId}/edit (docs/editing.md), written from the agreed contract
@@ -32,6 +34,8 @@ export interface EditAnswer {
   mode: EditMode
   parent: number
   level: string
+  /** Fingerprint of the children before the edit; a save sending it back is refused (409) when they changed meanwhile. */
+  state?: string
   result: { type: 'FeatureCollection'; features: EditFeature[] }
   problems: EditProblem[]
   summary: { updated: number; inserted: number; removed: number[]; blocking: number; committable: boolean }
@@ -62,7 +66,7 @@ export class CoverageRefused extends ApiError {
 }
 
 /** Run the ops on the parent's children: check (nothing written), save, or keep as a draft. */
-export async function postEdit(parentId: number, body: { ops: EditOp[]; mode: EditMode; reason?: string; draftId?: string }): Promise<EditAnswer> {
+export async function postEdit(parentId: number, body: { ops: EditOp[]; mode: EditMode; reason?: string; draftId?: string; state?: string }): Promise<EditAnswer> {
   const res = await fetch(`/api/areas/${parentId}/edit`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
   if (res.status === 422) {
     const refused = (await res.clone().json().catch(() => null)) as { error?: string; message?: string; problems?: EditProblem[] } | null
@@ -112,6 +116,8 @@ export interface BoundaryEdit {
   error: Error | null
   /** Something the user did that made no op (a split line that cuts no child). */
   notice: EditNotice | null
+  /** Corners of the children's own sub-areas (micro-grids of grids...): a split line snaps to them, so it can run along their edges. */
+  subAreaVertices: Position[]
   /** Children picked for a merge (in the merge tool). */
   mergePicks: number[]
   /** A polygon just drawn, waiting for its name. */
@@ -123,7 +129,7 @@ export interface BoundaryEdit {
   draftSaved: boolean
   lastSaved?: EditSaved
   selectedProblem?: number
-  start(parentId: number): void
+  start(parent: { id: number; level: AreaLevel; bbox: readonly number[] }): void
   cancel(): void
   setTool(tool: EditTool): void
   addOp(op: EditOp): void
@@ -150,7 +156,8 @@ const STALE_AFTER_SAVE = ['areas', 'area', 'area-coverage', 'area-edit-drafts', 
  */
 export function useBoundaryEdit(selectedId: number | undefined): BoundaryEdit {
   const qc = useQueryClient()
-  const [parentId, setParentId] = useState<number | undefined>()
+  const [parent, setParent] = useState<{ id: number; level: AreaLevel; bbox: readonly number[] } | undefined>()
+  const parentId = parent?.id
   const [tool, setToolState] = useState<EditTool>('select')
   const [ops, setOps] = useState<EditOp[]>([])
   const [mergePicks, setMergePicks] = useState<number[]>([])
@@ -162,8 +169,8 @@ export function useBoundaryEdit(selectedId: number | undefined): BoundaryEdit {
 
   const check = useMutation({ mutationFn: (r: { parentId: number; ops: EditOp[] }) => postEdit(r.parentId, { ops: r.ops, mode: 'check' }) })
   const saveRun = useMutation({
-    mutationFn: (r: { parentId: number; ops: EditOp[]; reason: string; draftId?: string }) =>
-      postEdit(r.parentId, { ops: r.ops, mode: 'save', reason: r.reason || undefined, draftId: r.draftId }),
+    mutationFn: (r: { parentId: number; ops: EditOp[]; reason: string; draftId?: string; state?: string }) =>
+      postEdit(r.parentId, { ops: r.ops, mode: 'save', reason: r.reason || undefined, draftId: r.draftId, state: r.state }),
     onSuccess: async (answer) => {
       setLastSaved(answer.saved ? { parentId: answer.parent, saved: answer.saved } : undefined)
       leave()
@@ -180,6 +187,10 @@ export function useBoundaryEdit(selectedId: number | undefined): BoundaryEdit {
   })
 
   const children = useQuery(areasQuery({ parent: parentId }, parentId !== undefined))
+  // Sub-areas are only needed while a split line is drawn.
+  const subLevel = parent ? childLevel(childLevel(parent.level) ?? 'micro_grid') : undefined
+  const subAreas = useQuery(areasQuery({ level: subLevel, bbox: parent?.bbox }, !!subLevel && tool === 'split'))
+  const subAreaVertices = useMemo(() => (subLevel && tool === 'split' ? verticesOf(subAreas.data?.features ?? []) : []), [subAreas.data, subLevel, tool])
 
   const resetRuns = useCallback(() => {
     check.reset()
@@ -188,7 +199,7 @@ export function useBoundaryEdit(selectedId: number | undefined): BoundaryEdit {
   }, [check.reset, saveRun.reset, draftRun.reset])
 
   const leave = useCallback(() => {
-    setParentId(undefined)
+    setParent(undefined)
     setOps([])
     setMergePicks([])
     setPendingCreate(null)
@@ -204,7 +215,7 @@ export function useBoundaryEdit(selectedId: number | undefined): BoundaryEdit {
   const [forArea, setForArea] = useState(selectedId)
   if (forArea !== selectedId) {
     setForArea(selectedId)
-    setParentId(undefined)
+    setParent(undefined)
     setOps([])
     setMergePicks([])
     setPendingCreate(null)
@@ -253,6 +264,7 @@ export function useBoundaryEdit(selectedId: number | undefined): BoundaryEdit {
     checking: check.isPending || (parentId !== undefined && children.isPending),
     notice,
     error: check.error ?? (refused ? null : saveRun.error) ?? draftRun.error ?? children.error,
+    subAreaVertices,
     mergePicks,
     pendingCreate,
     draftId,
@@ -261,11 +273,11 @@ export function useBoundaryEdit(selectedId: number | undefined): BoundaryEdit {
     draftSaved: draftRun.isSuccess,
     lastSaved: parentId === undefined ? lastSaved : undefined,
     selectedProblem,
-    start: useCallback((id: number) => {
+    start: useCallback((p: { id: number; level: AreaLevel; bbox: readonly number[] }) => {
       leave()
       resetRuns()
       setLastSaved(undefined)
-      setParentId(id)
+      setParent(p)
     }, [leave, resetRuns]),
     cancel: useCallback(() => {
       leave()
@@ -298,8 +310,8 @@ export function useBoundaryEdit(selectedId: number | undefined): BoundaryEdit {
     dismissCreate: useCallback(() => setPendingCreate(null), []),
     notify: setNotice,
     save: useCallback((reason: string) => {
-      if (parentId !== undefined && ops.length) saveRun.mutate({ parentId, ops, reason, draftId })
-    }, [parentId, ops, draftId, saveRun.mutate]),
+      if (parentId !== undefined && ops.length) saveRun.mutate({ parentId, ops, reason, draftId, state: check.data?.state })
+    }, [parentId, ops, draftId, check.data?.state, saveRun.mutate]),
     saveDraft: useCallback((reason: string) => {
       if (parentId !== undefined && ops.length) draftRun.mutate({ parentId, ops, reason, draftId })
     }, [parentId, ops, draftId, draftRun.mutate]),

@@ -37,21 +37,44 @@ export function boundaryCrossings(line: LineString, g: Polygon | MultiPolygon): 
 }
 
 /**
- * The area a drawn split line cuts: the one whose boundary it crosses most often, at least twice
- * (in and out again); undefined when the line cuts none. A line across a grid usually also
- * touches its neighbours once, which is why one crossing is not enough.
+ * The area a drawn split line cuts: of those whose boundary it crosses at least twice (in and out
+ * again), the one holding the middle of the line, else the one crossed most; undefined when the
+ * line cuts none. A line across a grid usually also touches its neighbours, so one crossing is
+ * not enough.
  */
 export function crossedArea<T extends { id: number; geometry: Polygon | MultiPolygon }>(line: LineString, areas: T[]): T | undefined {
-  let best: T | undefined
-  let most = 1
-  for (const a of areas) {
-    const n = boundaryCrossings(line, a.geometry)
-    if (n > most) {
-      best = a
-      most = n
-    }
+  const crossed = areas.map((a) => ({ a, n: boundaryCrossings(line, a.geometry) })).filter((c) => c.n >= 2)
+  const middle = middleOf(line)
+  return (crossed.find((c) => containsPoint(c.a.geometry, middle)) ?? crossed.sort((x, y) => y.n - x.n)[0])?.a
+}
+
+/** The middle of the line's middle segment. */
+function middleOf(line: LineString): Position {
+  const c = line.coordinates
+  const k = Math.max(1, Math.floor(c.length / 2))
+  const [a, b] = [c[k - 1], c[k] ?? c[k - 1]]
+  return [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2]
+}
+
+/**
+ * The line with both ends pushed `deg` further along their segments. A split line snapped to end
+ * exactly on an area's edge then still crosses it, whatever rounding the coordinates went through.
+ */
+export function stretchEnds(line: LineString, deg = 1e-5): LineString {
+  const c = line.coordinates
+  if (c.length < 2) return line
+  const push = (from: Position, to: Position): Position => {
+    const len = Math.hypot(to[0] - from[0], to[1] - from[1])
+    return len === 0 ? to : [to[0] + ((to[0] - from[0]) / len) * deg, to[1] + ((to[1] - from[1]) / len) * deg]
   }
-  return best
+  return { type: 'LineString', coordinates: [push(c[1], c[0]), ...c.slice(1, -1), push(c.at(-2)!, c.at(-1)!)] }
+}
+
+/** The distinct vertices of the areas' rings (for snapping a split line to sub-area corners). */
+export function verticesOf(areas: { geometry: Polygon | MultiPolygon }[]): Position[] {
+  const seen = new Map<string, Position>()
+  for (const a of areas) for (const rings of polygonsOf(a.geometry)) for (const ring of rings) for (const p of ring) seen.set(`${p[0]},${p[1]}`, p)
+  return [...seen.values()]
 }
 
 /** The geometry with polygon `part` replaced by `polygon` (a MultiPolygon keeps its other parts). */

@@ -1,4 +1,4 @@
-import type { LineString, Polygon, Position } from 'geojson'
+import type { Feature, LineString, Polygon, Position } from 'geojson'
 import type { Map as MapLibreMap, MapMouseEvent } from 'maplibre-gl'
 import { useEffect, useRef } from 'react'
 import {
@@ -11,7 +11,7 @@ import {
 } from 'terra-draw'
 import { TerraDrawMapLibreGLAdapter } from 'terra-draw-maplibre-gl-adapter'
 import type { BoundaryEdit, EditFeature, EditTool } from '../areas/boundaryEdit.ts'
-import { containsPoint, crossedArea, polygonsOf, replacePart } from '../areas/editGeometry.ts'
+import { containsPoint, crossedArea, polygonsOf, replacePart, stretchEnds } from '../areas/editGeometry.ts'
 
 /** terra-draw's mode for each toolbar tool; merge picks children with plain clicks (terra-draw idles in its static mode). */
 const MODE_OF: Record<EditTool, string> = { select: 'select', draw: 'polygon', split: 'linestring', merge: 'static' }
@@ -24,10 +24,29 @@ const EDGE: HexColor = '#00897b'
 const ACTIVE: HexColor = '#ff1744'
 const VERTEX: HexColor = '#ffffff'
 
-/** Snap to the neighbours' vertices first, then to their edges, so a moved vertex lands on a shared edge. */
-const SNAPPING = { toCoordinate: true, toLine: true } as const
+/** A dragged vertex snaps to the other children's vertices, else their edges, so a moved vertex lands on a shared edge. */
+const SNAP_TO_NEIGHBOURS = { toCoordinate: true, toLine: true } as const
+/** Drawn polygons and lines snap likewise (terra-draw's own toCoordinate only sees features of the mode drawing). */
+const SNAP_TO_CHILDREN = { toFeature: { filter: (f: Feature) => f.properties?.mode === 'polygon', toCoordinate: true, toLine: true } }
+/** A split line's point within this many pixels of a sub-area corner goes exactly onto it. */
+const SUB_AREA_SNAP_PX = 10
 
-function createDraw(map: MapLibreMap): TerraDraw {
+/** Nearest of `vertices` within SUB_AREA_SNAP_PX of the pointer (screen distance), if any. */
+function nearestVertex(map: MapLibreMap, at: { containerX: number; containerY: number }, vertices: Position[]): Position | undefined {
+  let best: Position | undefined
+  let bestD = SUB_AREA_SNAP_PX
+  for (const v of vertices) {
+    const p = map.project(v as [number, number])
+    const d = Math.hypot(p.x - at.containerX, p.y - at.containerY)
+    if (d < bestD) {
+      best = v
+      bestD = d
+    }
+  }
+  return best
+}
+
+function createDraw(map: MapLibreMap, subAreaVertices: () => Position[]): TerraDraw {
   return new TerraDraw({
     adapter: new TerraDrawMapLibreGLAdapter({ map, prefixId: 'boundary-edit', coordinatePrecision: PRECISION }),
     modes: [
@@ -36,17 +55,19 @@ function createDraw(map: MapLibreMap): TerraDraw {
           polygon: {
             feature: {
               draggable: false,
-              coordinates: { draggable: true, midpoints: true, deletable: true, snappable: SNAPPING },
+              coordinates: { draggable: true, midpoints: true, deletable: true, snappable: SNAP_TO_NEIGHBOURS },
             },
           },
         },
         styles: { selectedPolygonColor: ACTIVE, selectedPolygonFillOpacity: 0.08, selectedPolygonOutlineColor: ACTIVE, selectedPolygonOutlineWidth: 3, selectionPointColor: VERTEX, selectionPointOutlineColor: ACTIVE, selectionPointWidth: 5, midPointColor: ACTIVE },
       }),
       new TerraDrawPolygonMode({
-        snapping: SNAPPING,
+        snapping: SNAP_TO_CHILDREN,
         styles: { fillColor: EDGE, fillOpacity: 0.04, outlineColor: EDGE, outlineWidth: 1.5, closingPointColor: ACTIVE, snappingPointColor: ACTIVE },
       }),
-      new TerraDrawLineStringMode({ snapping: SNAPPING, styles: { lineStringColor: ACTIVE, lineStringWidth: 3, closingPointColor: ACTIVE, snappingPointColor: ACTIVE } }),
+      new TerraDrawLineStringMode({
+        snapping: { ...SNAP_TO_CHILDREN, toCustom: (e) => nearestVertex(map, e, subAreaVertices()) },
+        styles: { lineStringColor: ACTIVE, lineStringWidth: 3, closingPointColor: ACTIVE, snappingPointColor: ACTIVE } }),
     ],
   })
 }
@@ -68,7 +89,8 @@ function drawFeatures(features: EditFeature[]): GeoJSONStoreFeatures[] {
  * terra-draw on the map while boundaries are edited (issue 7): the children are its polygons;
  * "select" drags their vertices (snapping to the neighbours' vertices and edges) and each drag
  * becomes a reshape op, "draw" draws a polygon that asks for a name (create op), "split" draws a
- * line and splits the child it crosses, "merge" picks children with clicks. terra-draw owns the
+ * line (snapping to the corners of the child's sub-areas too, so it can follow their edges: the
+ * server refuses a split that cuts a sub-area) and splits the child it crosses, "merge" picks children with clicks. terra-draw owns the
  * pointer meanwhile; the shell ignores map clicks. ESC drops a drawing in progress.
  */
 export function useTerraDraw(map: MapLibreMap | null, edit: BoundaryEdit): void {
@@ -79,7 +101,7 @@ export function useTerraDraw(map: MapLibreMap | null, edit: BoundaryEdit): void 
 
   useEffect(() => {
     if (!map || !active) return
-    const draw = createDraw(map)
+    const draw = createDraw(map, () => latest.current.subAreaVertices)
     draw.start()
     drawRef.current = draw
     const areaOf = (id: number) => latest.current.features.find((f) => f.id === id)
@@ -93,7 +115,7 @@ export function useTerraDraw(map: MapLibreMap | null, edit: BoundaryEdit): void 
         e.requestCreate(feature.geometry as Polygon)
       } else if (ctx.mode === 'linestring') {
         draw.removeFeatures([id])
-        const line = feature.geometry as LineString
+        const line = stretchEnds(feature.geometry as LineString)
         const target = crossedArea(line, e.features.filter((f) => f.properties.action !== 'remove'))
         if (target) e.addOp({ op: 'split', id: target.id, line })
         else e.notify('split_misses')
