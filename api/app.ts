@@ -10,6 +10,7 @@ import { densityRoutes } from './analytics/density.ts'
 import { hotspotRoutes } from './analytics/hotspots.ts'
 import { analyticsRoutes } from './analytics/routes.ts'
 import { areaCoverageRoutes } from './areas/coverage.ts'
+import { areaEditRoutes } from './areas/edit.ts'
 import { areaExportRoutes } from './areas/export.ts'
 import { areaHistoryRoutes } from './areas/history.ts'
 import { areaImportRoutes } from './areas/import.ts'
@@ -95,6 +96,7 @@ export function createApi(db: Database, opts: AppOptions = {}) {
     .route('/areas', areaCoverageRoutes)
     // Before the one-area routes: /areas/export must not be read as an area id.
     .route('/areas', areaImportRoutes)
+    .route('/areas', areaEditRoutes)
     .route('/areas', areaExportRoutes)
     .route('/areas', areaHistoryRoutes)
     .route('/areas', microgridRoutes)

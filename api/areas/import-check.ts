@@ -89,8 +89,8 @@ const text = (v: unknown) => (v === null || v === undefined ? '' : String(v).tri
 
 type Ring = number[][]
 
-/** Why a ring cannot be checked in PostGIS, or null; closes it in place when only the last point is missing. */
-function ringFault(ring: unknown, where: string): { reason: string; usable: boolean } | null {
+/** Why a ring cannot be checked in PostGIS, or null; closes it in place when only the last point is missing (also used by boundary edits). */
+export function ringFault(ring: unknown, where: string): { reason: string; usable: boolean } | null {
   if (!Array.isArray(ring) || !ring.every((p) => Array.isArray(p) && p.length >= 2 && Number.isFinite(p[0]) && Number.isFinite(p[1]))) {
     return { reason: `${where}: coordinates are not [x, y] number pairs`, usable: false }
   }

@@ -21,12 +21,12 @@ import { readBoundaryFile } from './upload.ts'
 export const PREVIEW_TTL_MINUTES = 60
 
 /** A sub-area may stick out of its re-drawn area by less than this (m²) before the import is refused. */
-const SUB_AREA_TOLERANCE_M2 = 1
+export const SUB_AREA_TOLERANCE_M2 = 1
 
 /** A file with more columns than this lists only the first ones (a mapping may still name any). */
 const MAX_FILE_COLUMNS = 100
 
-const CHILD_LEVEL: Partial<Record<AreaLevel, AreaLevel>> = { district: 'street', street: 'community', community: 'grid', grid: 'micro_grid' }
+export const CHILD_LEVEL: Partial<Record<AreaLevel, AreaLevel>> = { district: 'street', street: 'community', community: 'grid', grid: 'micro_grid' }
 
 const ImportableLevel = z.enum(AREA_LEVELS.slice(1) as [AreaLevel, ...AreaLevel[]])
 
