@@ -71,7 +71,7 @@ function EditPanel({ detail: d, edit: e, onFocus }: Omit<Props, 'user'>) {
           ×
         </button>
       </div>
-      <div className="edit-toolbar" role="toolbar" data-testid="edit-toolbar">
+      <div className="edit-toolbar" role="toolbar" data-testid="edit-toolbar" data-snap-vertices={e.subAreaVertices.length}>
         {TOOLS.map((tool) => (
           <button
             key={tool}

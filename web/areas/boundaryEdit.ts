@@ -1,57 +1,37 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import type { LineString, MultiPolygon, Polygon, Position } from 'geojson'
 import { useCallback, useEffect, useMemo, useState } from 'react'
-import { ApiError, ensureOk } from '../app/api.ts'
-import type { AreaDetail } from '../app/client.ts'
+import type { InferRequestType, InferResponseType } from 'hono/client'
+import { ApiError, ensureOk, okJson } from '../app/api.ts'
+import { client, type AreaDetail, type WithGeometry } from '../app/client.ts'
 import type { User } from '../auth/queries.ts'
 import type { AreaLevel } from '../../geo-data/generate/types.ts'
 import { canImportInto, childLevel } from './areaImport.ts'
 import { verticesOf } from './editGeometry.ts'
 import { areasQuery } from './queries.ts'
 
-// Shapes of POST /api/areas/{parentId}/edit (docs/editing.md), written from the agreed contract
-// until the route is merged; then they come from the API through the typed client.
+/** An op as the panel builds it: GeoJSON-typed, and assignable to the API's op (checked below). */
 export type EditOp =
   | { op: 'reshape'; id: number; geometry: Polygon | MultiPolygon }
   | { op: 'split'; id: number; line: LineString }
   | { op: 'merge'; ids: number[] }
   | { op: 'create'; geometry: Polygon; name: string; code?: string; households?: number }
-export type EditMode = 'check' | 'save' | 'draft'
-export type EditAction = 'keep' | 'update' | 'insert' | 'remove'
-export interface EditFeature {
-  type: 'Feature'
-  id: number
-  geometry: Polygon | MultiPolygon
-  properties: { id: number; code: string | null; name: string; households: number | null; area_m2: number; action: EditAction }
+type EditRequest = InferRequestType<EditEndpoint['$post']>['json']
+const opsFitTheApi: EditOp[] extends EditRequest['ops'] ? true : false = true
+void opsFitTheApi
+export type EditMode = EditRequest['mode']
+
+type EditEndpoint = (typeof client.areas)[':parentId']['edit']
+/** The answer of POST /api/areas/{parentId}/edit (docs/editing.md), its result narrowed to polygons. */
+export type EditAnswer = Omit<InferResponseType<EditEndpoint['$post'], 200>, 'result'> & {
+  result: WithGeometry<InferResponseType<EditEndpoint['$post'], 200>['result'], Polygon | MultiPolygon>
 }
-export interface EditProblem {
-  type: 'Feature'
-  id?: number
-  geometry: unknown
-  properties: { kind: string; blocking: boolean; area_m2: number | null; children: number[]; reason: string | null }
-}
-export interface EditAnswer {
-  mode: EditMode
-  parent: number
-  level: string
-  /** Fingerprint of the children before the edit; a save sending it back is refused (409) when they changed meanwhile. */
-  state?: string
-  result: { type: 'FeatureCollection'; features: EditFeature[] }
-  problems: EditProblem[]
-  summary: { updated: number; inserted: number; removed: number[]; blocking: number; committable: boolean }
-  saved?: { inserted: number[]; updated: number[]; removed: number[]; relocated: Record<string, number> }
-  draftId?: string
-}
-export interface EditDraft {
-  id: string
-  parent: number
-  level: string
-  ops: EditOp[]
-  reason: string | null
-  problems_count: number
-  created_at: string
-  updated_at: string
-}
+export type EditFeature = EditAnswer['result']['features'][number]
+export type EditAction = EditFeature['properties']['action']
+export type EditProblem = EditAnswer['problems'][number]
+/** The 422 answer: the route's schema declares only `{error, message}`; its `problems` are the answer's problems (api/areas/edit.ts). */
+type Refusal = InferResponseType<EditEndpoint['$post'], 422> & { problems?: EditProblem[] }
+export type EditDraft = InferResponseType<EditEndpoint['drafts']['$get'], 200>[number]
 
 /** A problem with an id (its 1-based place in the answer) so the list and the map can name it. */
 export type EditProblemListed = EditProblem & { id: number }
@@ -66,13 +46,13 @@ export class CoverageRefused extends ApiError {
 }
 
 /** Run the ops on the parent's children: check (nothing written), save, or keep as a draft. */
-export async function postEdit(parentId: number, body: { ops: EditOp[]; mode: EditMode; reason?: string; draftId?: string; state?: string }): Promise<EditAnswer> {
-  const res = await fetch(`/api/areas/${parentId}/edit`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+export async function postEdit(parentId: number, body: EditRequest): Promise<EditAnswer> {
+  const res = await client.areas[':parentId'].edit.$post({ param: { parentId: String(parentId) }, json: body })
   if (res.status === 422) {
-    const refused = (await res.clone().json().catch(() => null)) as { error?: string; message?: string; problems?: EditProblem[] } | null
-    if (refused?.error === 'coverage_broken') throw new CoverageRefused(refused.message ?? 'coverage_broken', refused.problems ?? [])
+    const refused = (await res.json()) as Refusal
+    throw refused.error === 'coverage_broken' ? new CoverageRefused(refused.message, refused.problems ?? []) : new ApiError(422, refused.error, refused.message)
   }
-  await ensureOk(res)
+  await ensureOk(res as unknown as Response)
   return (await res.json()) as EditAnswer
 }
 
@@ -80,16 +60,31 @@ export async function postEdit(parentId: number, body: { ops: EditOp[]; mode: Ed
 export const editDraftsQuery = (parentId: number | undefined) =>
   queryOptions({
     queryKey: ['area-edit-drafts', parentId ?? null],
-    queryFn: async ({ signal }) => {
-      const res = await ensureOk(await fetch(`/api/areas/${parentId}/edit/drafts`, { signal }))
-      return (await res.json()) as EditDraft[]
-    },
+    queryFn: ({ signal }) =>
+      okJson(client.areas[':parentId'].edit.drafts.$get({ param: { parentId: String(parentId) } }, { init: { signal } })),
     enabled: parentId !== undefined,
     staleTime: 0,
   })
 
+/**
+ * The sub-areas of the parent's children (micro-grids of a community's grids...) from the export,
+ * whose coordinates are exact (15 decimals; the map's area layers round to 6, about 10 cm): a split
+ * line snapped to these corners runs exactly along sub-area edges, which the server requires.
+ */
+const subAreasQuery = (parentId: number | undefined, level: AreaLevel | undefined) =>
+  queryOptions({
+    queryKey: ['areas', 'edit-sub-areas', parentId ?? null, level ?? null],
+    queryFn: async ({ signal }) => {
+      const res = await client.areas.export.$get({ query: { parent: String(parentId), level: level as Exclude<AreaLevel, 'district'>, format: 'geojson' } }, { init: { signal } })
+      await ensureOk(res as unknown as Response)
+      return (await res.json()) as unknown as { features: { geometry: Polygon | MultiPolygon }[] }
+    },
+    enabled: parentId !== undefined && level !== undefined,
+    staleTime: 60_000,
+  })
+
 async function deleteDraft(id: string): Promise<void> {
-  await ensureOk(await fetch(`/api/areas/edit/drafts/${id}`, { method: 'DELETE' }))
+  await ensureOk((await client.areas.edit.drafts[':id'].$delete({ param: { id } })) as unknown as Response)
 }
 
 /** May the user edit the children of this area on the map? The same rule as the import (admins; commanders inside their street). */
@@ -187,10 +182,10 @@ export function useBoundaryEdit(selectedId: number | undefined): BoundaryEdit {
   })
 
   const children = useQuery(areasQuery({ parent: parentId }, parentId !== undefined))
-  // Sub-areas are only needed while a split line is drawn.
+  // The children's own sub-areas, loaded with edit mode so their corners are there when a split line is drawn.
   const subLevel = parent ? childLevel(childLevel(parent.level) ?? 'micro_grid') : undefined
-  const subAreas = useQuery(areasQuery({ level: subLevel, bbox: parent?.bbox }, !!subLevel && tool === 'split'))
-  const subAreaVertices = useMemo(() => (subLevel && tool === 'split' ? verticesOf(subAreas.data?.features ?? []) : []), [subAreas.data, subLevel, tool])
+  const subAreas = useQuery(subAreasQuery(parentId, subLevel))
+  const subAreaVertices = useMemo(() => (subLevel ? verticesOf(subAreas.data?.features ?? []) : []), [subAreas.data, subLevel])
 
   const resetRuns = useCallback(() => {
     check.reset()

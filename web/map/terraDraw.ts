@@ -66,7 +66,9 @@ function createDraw(map: MapLibreMap, subAreaVertices: () => Position[]): TerraD
         styles: { fillColor: EDGE, fillOpacity: 0.04, outlineColor: EDGE, outlineWidth: 1.5, closingPointColor: ACTIVE, snappingPointColor: ACTIVE },
       }),
       new TerraDrawLineStringMode({
-        snapping: { ...SNAP_TO_CHILDREN, toCustom: (e) => nearestVertex(map, e, subAreaVertices()) },
+        // Only the sub-areas' exact corners (the children's corners are among them): terra-draw would let
+        // its feature snapping, with the map's rounded coordinates, win over a custom snap.
+        snapping: { toCustom: (e) => nearestVertex(map, e, subAreaVertices()) },
         styles: { lineStringColor: ACTIVE, lineStringWidth: 3, closingPointColor: ACTIVE, snappingPointColor: ACTIVE } }),
     ],
   })
