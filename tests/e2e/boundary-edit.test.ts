@@ -42,6 +42,13 @@ describe.skipIf(!canRunBrowser)('boundary editing with terra-draw in a real brow
     await page.mouse.click(p.x, p.y)
   }
   const summary = () => page.locator('[data-testid=edit-summary]')
+  /** The panel's "frame this area" button: the whole community on screen again. */
+  const frameCommunity = async () => {
+    const fits = await page.evaluate(() => window.__gridpulse?.fitted)
+    await page.click('[data-testid=area-panel] .row .button >> nth=0')
+    await page.waitForFunction((f) => window.__gridpulse?.fitted?.startsWith('area-') && window.__gridpulse.fitted !== f, fits, { timeout: 20_000 })
+    await settle(page)
+  }
   const openEditor = async () => {
     // A test that failed half-way may have left edit mode on.
     if (await page.locator('[data-testid=edit-cancel]').count()) await page.click('[data-testid=edit-cancel]')
@@ -140,9 +147,7 @@ describe.skipIf(!canRunBrowser)('boundary editing with terra-draw in a real brow
       }
     const inside = centroid(best.grid.geometry)
     const target = [best.vertex[0] + (inside[0] - best.vertex[0]) / 3, best.vertex[1] + (inside[1] - best.vertex[1]) / 3]
-    await page.click('[data-testid=area-panel] .row .button >> nth=0')
-    await page.waitForFunction(() => window.__gridpulse?.fitted?.startsWith('area-'), undefined, { timeout: 20_000 })
-    await settle(page)
+    await frameCommunity()
     const gap = await mapColour(page, PROBLEM.gap)
 
     await openEditor()
@@ -183,6 +188,54 @@ describe.skipIf(!canRunBrowser)('boundary editing with terra-draw in a real brow
     expect(outerRing(after.find((f) => f.id === best.grid.id)!.geometry)).toEqual(outerRing(best.grid.geometry))
     await page.click('[data-testid=edit-cancel]')
     expect(await page.locator('[data-testid=edit-toolbar]').count()).toBe(0)
+    expect(pageErrors).toEqual([])
+  }, 240_000)
+
+  it('draws a new area that asks for its name (ESC drops a drawing), keeps the edit as a draft, reopens it and deletes it', async () => {
+    const before = (await childrenOf(community)).features
+    const grid = before.reduce((a, b) => (span(b) > span(a) ? b : a))
+    const [w, s, e, n] = bboxOf(grid.geometry)
+    const [cx, cy] = centroid(grid.geometry)
+    const dx = (e - w) * 0.12
+    const dy = (n - s) * 0.12
+    const triangle = [[cx - dx, cy - dy], [cx + dx, cy - dy], [cx, cy + dy]]
+
+    await frameCommunity()
+    await openEditor()
+    await page.click('[data-testid=edit-tool-draw]')
+    // Three corners, then ESC: a click on the first corner would have closed that triangle; now it starts another.
+    for (const p of triangle) await click(p)
+    await page.keyboard.press('Escape')
+    await click(triangle[0])
+    await page.waitForTimeout(500)
+    expect(await page.locator('[data-testid=edit-create]').count()).toBe(0)
+    await page.keyboard.press('Escape')
+    for (const p of [...triangle, triangle[0]]) await click(p)
+    await page.waitForSelector('[data-testid=edit-create]')
+    await page.fill('[data-testid=edit-create-name]', 'e2e 新网格')
+    await page.click('[data-testid=edit-create-ok]')
+    await expect.poll(() => summary().getAttribute('data-inserted'), { timeout: 30_000 }).toBe('1')
+    expect(await page.textContent('[data-testid=edit-ops] li[data-op=create]')).toContain('e2e 新网格')
+
+    await page.fill('[data-testid=edit-reason]', 'e2e draft')
+    await page.click('[data-testid=edit-save-draft]')
+    await page.waitForSelector('[data-testid=edit-draft-saved]', { timeout: 30_000 })
+    const drafts = page.locator('[data-testid=edit-drafts] li')
+    await expect.poll(() => drafts.count(), { timeout: 20_000 }).toBe(1)
+    expect(await drafts.first().textContent()).toContain('e2e draft')
+
+    // Left and opened again: the draft brings its op back and is checked again.
+    await page.click('[data-testid=edit-cancel]')
+    await openEditor()
+    expect(await page.locator('[data-testid=edit-ops] li').count()).toBe(0)
+    await expect.poll(() => drafts.count(), { timeout: 20_000 }).toBe(1)
+    await page.click('[data-testid=edit-draft-open]')
+    await expect.poll(() => summary().getAttribute('data-inserted'), { timeout: 30_000 }).toBe('1')
+    expect(await page.locator('[data-testid=edit-ops] li[data-op=create]').count()).toBe(1)
+    await page.click('[data-testid=edit-draft-delete]')
+    await expect.poll(() => drafts.count(), { timeout: 20_000 }).toBe(0)
+    await page.click('[data-testid=edit-cancel]')
+    expect((await childrenOf(community)).features.map((f) => f.id).sort()).toEqual(before.map((f) => f.id).sort())
     expect(pageErrors).toEqual([])
   }, 240_000)
 })

@@ -193,10 +193,10 @@ function EditPanel({ detail: d, edit: e, onFocus }: Omit<Props, 'user'>) {
         <input type="text" value={reason} onChange={(ev) => setReason(ev.target.value)} maxLength={500} data-testid="edit-reason" />
       </label>
       <div className="row">
-        <button type="button" className="button primary" disabled={!e.ops.length || busy} onClick={() => e.save(reason)} data-testid="edit-save">
+        <button type="button" className="button primary" disabled={!e.ops.length || busy || !!e.error} onClick={() => e.save(reason)} data-testid="edit-save">
           {e.saving ? t('boundaryEdit.saving') : t('boundaryEdit.save')}
         </button>
-        <button type="button" className="button" disabled={!e.ops.length || busy} onClick={() => e.saveDraft(reason)} data-testid="edit-save-draft">
+        <button type="button" className="button" disabled={!e.ops.length || busy || !!e.error} onClick={() => e.saveDraft(reason)} data-testid="edit-save-draft">
           {t('boundaryEdit.saveDraft')}
         </button>
       </div>

@@ -1,6 +1,6 @@
-import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { keepPreviousData, queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import type { LineString, MultiPolygon, Polygon, Position } from 'geojson'
-import { useCallback, useEffect, useMemo, useState } from 'react'
+import { useCallback, useMemo, useState } from 'react'
 import type { InferRequestType, InferResponseType } from 'hono/client'
 import { ApiError, ensureOk, okJson } from '../app/api.ts'
 import { client, type AreaDetail, type WithGeometry } from '../app/client.ts'
@@ -162,7 +162,16 @@ export function useBoundaryEdit(selectedId: number | undefined): BoundaryEdit {
   const [lastSaved, setLastSaved] = useState<EditSaved | undefined>()
   const [selectedProblem, setSelectedProblem] = useState<number | undefined>()
 
-  const check = useMutation({ mutationFn: (r: { parentId: number; ops: EditOp[] }) => postEdit(r.parentId, { ops: r.ops, mode: 'check' }) })
+  // Every change of the op list checks the whole list again (undo finds its answer cached); the
+  // last answer stays drawn while the next one runs.
+  const check = useQuery({
+    queryKey: ['area-edit-check', parentId ?? null, ops],
+    queryFn: () => postEdit(parentId!, { ops, mode: 'check' }),
+    enabled: parentId !== undefined && ops.length > 0,
+    placeholderData: keepPreviousData,
+    staleTime: Infinity,
+    retry: false,
+  })
   const saveRun = useMutation({
     mutationFn: (r: { parentId: number; ops: EditOp[]; reason: string; draftId?: string; state?: string }) =>
       postEdit(r.parentId, { ops: r.ops, mode: 'save', reason: r.reason || undefined, draftId: r.draftId, state: r.state }),
@@ -188,10 +197,9 @@ export function useBoundaryEdit(selectedId: number | undefined): BoundaryEdit {
   const subAreaVertices = useMemo(() => (subLevel ? verticesOf(subAreas.data?.features ?? []) : []), [subAreas.data, subLevel])
 
   const resetRuns = useCallback(() => {
-    check.reset()
     saveRun.reset()
     draftRun.reset()
-  }, [check.reset, saveRun.reset, draftRun.reset])
+  }, [saveRun.reset, draftRun.reset])
 
   const leave = useCallback(() => {
     setParent(undefined)
@@ -202,9 +210,9 @@ export function useBoundaryEdit(selectedId: number | undefined): BoundaryEdit {
     setNotice(null)
     setSelectedProblem(undefined)
     setToolState('select')
-    check.reset()
+    qc.removeQueries({ queryKey: ['area-edit-check'] })
     draftRun.reset()
-  }, [check.reset, draftRun.reset])
+  }, [qc, draftRun.reset])
 
   // Another area leaves edit mode and forgets the last save's note (adjusting state on a prop change).
   const [forArea, setForArea] = useState(selectedId)
@@ -217,13 +225,6 @@ export function useBoundaryEdit(selectedId: number | undefined): BoundaryEdit {
     setDraftId(undefined)
     setLastSaved(undefined)
   }
-
-  // Every change of the op list checks the whole list again; only the newest answer is shown.
-  const runCheck = check.mutate
-  useEffect(() => {
-    if (parentId === undefined || ops.length === 0) return
-    runCheck({ parentId, ops })
-  }, [parentId, ops, runCheck])
 
   const answer = ops.length ? check.data : undefined
   const features = useMemo<EditFeature[]>(() => {
@@ -256,9 +257,9 @@ export function useBoundaryEdit(selectedId: number | undefined): BoundaryEdit {
     features,
     problems,
     answer,
-    checking: check.isPending || (parentId !== undefined && children.isPending),
+    checking: check.isFetching || (parentId !== undefined && children.isPending),
     notice,
-    error: check.error ?? (refused ? null : saveRun.error) ?? draftRun.error ?? children.error,
+    error: (ops.length ? check.error : null) ?? (refused ? null : saveRun.error) ?? draftRun.error ?? children.error,
     subAreaVertices,
     mergePicks,
     pendingCreate,

@@ -51,6 +51,8 @@ function createDraw(map: MapLibreMap, subAreaVertices: () => Position[]): TerraD
     adapter: new TerraDrawMapLibreGLAdapter({ map, prefixId: 'boundary-edit', coordinatePrecision: PRECISION }),
     modes: [
       new TerraDrawSelectMode({
+        // No key deletes, rotates or scales a whole child: every change must become an op.
+        keyEvents: { deselect: 'Escape', delete: null, rotate: null, scale: null },
         flags: {
           polygon: {
             feature: {
