@@ -95,6 +95,8 @@ describe.skipIf(!canRunBrowser)('boundary editing with terra-draw in a real brow
     for (const v of path) await click(v)
     await click(path.at(-1)!)
     await expect.poll(() => summary().getAttribute('data-inserted'), { timeout: 30_000 }).toBe('1')
+    // The pointer off the map, so no hover highlight is in the picture.
+    await page.mouse.move(1100, 780)
     await settle(page)
     await page.screenshot({ path: '/tmp/boundary-edit-split.png' })
     const listed = async () => (await page.locator('[data-testid=edit-problems]').count()) ? (await page.textContent('[data-testid=edit-problems]')) ?? '' : ''

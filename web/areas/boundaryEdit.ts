@@ -1,4 +1,4 @@
-import { keepPreviousData, queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import type { LineString, MultiPolygon, Polygon, Position } from 'geojson'
 import { useCallback, useMemo, useState } from 'react'
 import type { InferRequestType, InferResponseType } from 'hono/client'
@@ -151,6 +151,8 @@ const STALE_AFTER_SAVE = ['areas', 'area', 'area-coverage', 'area-edit-drafts', 
  */
 export function useBoundaryEdit(selectedId: number | undefined): BoundaryEdit {
   const qc = useQueryClient()
+  // One edit session per "edit boundaries"; a check of an earlier session is never shown.
+  const [session, setSession] = useState(0)
   const [parent, setParent] = useState<{ id: number; level: AreaLevel; bbox: readonly number[] } | undefined>()
   const parentId = parent?.id
   const [tool, setToolState] = useState<EditTool>('select')
@@ -162,13 +164,14 @@ export function useBoundaryEdit(selectedId: number | undefined): BoundaryEdit {
   const [lastSaved, setLastSaved] = useState<EditSaved | undefined>()
   const [selectedProblem, setSelectedProblem] = useState<number | undefined>()
 
-  // Every change of the op list checks the whole list again (undo finds its answer cached); the
-  // last answer stays drawn while the next one runs.
+  // Every change of the op list checks the whole list again (undo finds its answer cached). The
+  // map keeps drawing the last result of this session while the next check runs; the panel shows
+  // only the answer for the ops as they are.
   const check = useQuery({
-    queryKey: ['area-edit-check', parentId ?? null, ops],
+    queryKey: ['area-edit-check', session, parentId ?? null, ops],
     queryFn: () => postEdit(parentId!, { ops, mode: 'check' }),
     enabled: parentId !== undefined && ops.length > 0,
-    placeholderData: keepPreviousData,
+    placeholderData: (prev, prevQuery) => (prevQuery?.queryKey[1] === session ? prev : undefined),
     staleTime: Infinity,
     retry: false,
   })
@@ -210,6 +213,7 @@ export function useBoundaryEdit(selectedId: number | undefined): BoundaryEdit {
     setNotice(null)
     setSelectedProblem(undefined)
     setToolState('select')
+    setSession((n) => n + 1)
     qc.removeQueries({ queryKey: ['area-edit-check'] })
     draftRun.reset()
   }, [qc, draftRun.reset])
@@ -226,16 +230,17 @@ export function useBoundaryEdit(selectedId: number | undefined): BoundaryEdit {
     setLastSaved(undefined)
   }
 
-  const answer = ops.length ? check.data : undefined
+  const drawn = ops.length ? check.data : undefined
+  const answer = check.isPlaceholderData ? undefined : drawn
   const features = useMemo<EditFeature[]>(() => {
-    if (answer) return answer.result.features
+    if (drawn) return drawn.result.features
     return (children.data?.features ?? []).map((f) => ({
       type: 'Feature',
       id: f.properties.id,
       geometry: f.geometry,
       properties: { id: f.properties.id, code: f.properties.code, name: f.properties.name, households: f.properties.households, area_m2: 0, action: 'keep' },
     }))
-  }, [answer, children.data])
+  }, [drawn, children.data])
   const refused = saveRun.error instanceof CoverageRefused ? saveRun.error : null
   const problems = useMemo<EditProblemListed[]>(
     () => (refused?.problems ?? answer?.problems ?? []).map((p, i) => ({ ...p, id: i + 1 })),
