@@ -106,6 +106,7 @@ export async function benchPatrols(databaseUrl: string, runs = 10) {
   ]
   const adminScope = sql`select set_config('app.role', 'admin', true), set_config('app.area_ids', (select id::text from areas where level = 'district' order by id limit 1), true), set_config('app.row_scope', '*', true), set_config('app.case_scope', '*', true)`
   const rows: (string | number)[][] = []
+  let routeRows: (string | number)[][] = []
   try {
     const cookies = new Map<string, string>()
     for (const c of cases) {
@@ -132,6 +133,7 @@ export async function benchPatrols(databaseUrl: string, runs = 10) {
       const [s50, s95, c95, q50, q95] = [percentile(serverMs, 50), percentile(serverMs, 95), percentile(clientMs, 95), percentile(sqlMs, 50), percentile(sqlMs, 95)]
       rows.push([c.role, c.label, summary, fmt(s50), fmt(s95), fmt(c95), fmt(q50), fmt(q95), (s50 / q50).toFixed(2), c.budgetMs === null ? '–' : `${c.budgetMs} ${s95 <= c.budgetMs ? 'met' : 'NOT MET'}`])
     }
+    routeRows = await benchRoute(db.pool, base, cookies.get('admin') ?? (await signIn(base, 'admin')).cookie, busiest.grid_id, runs)
     // The plan of the street-week statement, for docs/patrols.md.
     await owner.query('begin')
     try {
@@ -152,4 +154,45 @@ export async function benchPatrols(databaseUrl: string, runs = 10) {
   table(['role', 'request', 'answer', 'server p50', 'server p95', 'client p95', 'SQL p50', 'SQL p95', 'server ÷ SQL (p50)', 'budget (server p95)'], rows)
   console.log('server = Server-Timing (session, scoped transaction with RLS, statements, audit, JSON); client adds HTTP on 127.0.0.1;')
   console.log('SQL = the same statement through pg as the owner (no RLS), with the same settings, in the same run.')
+  console.log(`\npatrols: POST /route for ${ROUTE_STOPS} checkpoints (${runs} runs each after a warm-up, interleaved; ms)`)
+  table(['distance', 'answer', 'server p50', 'server p95', 'client p95', 'road ÷ straight (p50)'], routeRows)
+  console.log('road: distance matrix along the road network (one Dijkstra per stop), order, then one search per leg for its path and one ST_Transform back to WGS84;')
+  console.log('straight: the same request with distance "straight" (haversine matrix, same ordering), the baseline.')
+}
+
+/** Checkpoints of a typical task. */
+const ROUTE_STOPS = 12
+
+/**
+ * POST /route for a typical task: ROUTE_STOPS buildings of the grid (a fixed spread: by md5 of the
+ * id), along roads with the legs' paths, against the same request on straight lines, interleaved.
+ */
+async function benchRoute(pool: pg.Pool, base: string, cookie: string, grid: number, runs: number): Promise<(string | number)[][]> {
+  const { rows } = await pool.query(
+    `select ST_X(p) as lon, ST_Y(p) as lat from (select ST_PointOnSurface(geom) p from buildings where grid_id = $1 order by md5(id::text) limit $2) s`,
+    [grid, ROUTE_STOPS],
+  )
+  const points = rows.map((r) => [Number(r.lon), Number(r.lat)])
+  const kinds = ['road', 'straight'] as const
+  const server: Record<string, number[]> = { road: [], straight: [] }
+  const client: Record<string, number[]> = { road: [], straight: [] }
+  const summary: Record<string, string> = {}
+  for (let i = 0; i <= runs; i++) {
+    for (const distance of kinds) {
+      const t0 = performance.now()
+      const res = await fetch(`${base}api/patrols/route`, {
+        method: 'POST', headers: { cookie, 'content-type': 'application/json', 'accept-encoding': 'identity' }, body: JSON.stringify({ points, distance }),
+      })
+      const body = await res.json()
+      const ms = performance.now() - t0
+      if (res.status !== 200) throw new Error(`route (${distance}): HTTP ${res.status} ${JSON.stringify(body).slice(0, 200)}`)
+      if (i === 0) continue // warm-up (the road graph is built and cached here)
+      server[distance].push(serverTotalMs(res))
+      client[distance].push(ms)
+      const vertices = body.legs.reduce((n: number, l: { path: unknown[] }) => n + l.path.length, 0)
+      summary[distance] = `${body.distance}, ${(body.length_m / 1000).toFixed(2)} km, ${body.legs.length} legs, ${vertices} vertices`
+    }
+  }
+  const straight50 = percentile(server.straight, 50)
+  return kinds.map((k) => [k, summary[k], fmt(percentile(server[k], 50)), fmt(percentile(server[k], 95)), fmt(percentile(client[k], 95)), (percentile(server[k], 50) / straight50).toFixed(2)])
 }

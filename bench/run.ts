@@ -2,6 +2,7 @@
 import { benchAnalytics } from './analytics.ts'
 import { benchAreas } from './areas.ts'
 import { benchCoverage } from './coverage.ts'
+import { benchEdit } from './edit.ts'
 import { benchInteractive } from './interactive.ts'
 import { benchLogin } from './login.ts'
 import { benchMicrogen } from './microgen.ts'
@@ -42,6 +43,7 @@ if (all || which.includes('microgen')) {
   if (!url) console.log('\nmicrogen: skipped (set DATABASE_URL to a PostGIS seeded at district scale)')
   else await benchMicrogen(url, runs)
 }
+if (all || which.includes('edit')) await (url ? benchEdit(url, runs) : console.log('\nedit: skipped (set DATABASE_URL to a PostGIS seeded at district scale)'))
 if (all || which.includes('siting')) {
   if (!url) console.log('\nsiting: skipped (set DATABASE_URL to a PostGIS seeded at district scale)')
   else {

@@ -5,7 +5,7 @@
  * it (check), writes it in the request's one transaction (save), or keeps it as a draft (draft).
  */
 import { createRoute, z } from '@hono/zod-openapi'
-import { sql, type SQL } from 'drizzle-orm'
+import { sql } from 'drizzle-orm'
 import { AREA_LEVELS, type AreaLevel } from '../../geo-data/generate/types.ts'
 import { requireRole } from '../auth/routes.ts'
 import { ApiFailure } from '../lib/errors.ts'
@@ -14,11 +14,8 @@ import type { RequestTx } from '../lib/scope.ts'
 import { coverageProblemsSql, SLIVER_DEFAULTS } from './coverage.ts'
 import * as ops from './edit-ops.ts'
 import { BLOCKING_KINDS, problem, ringFault, type ImportProblem } from './import-check.ts'
-import { checkParent, CHILD_LEVEL, childrenState, codesTaken, SUB_AREA_TOLERANCE_M2 } from './import.ts'
+import { checkParent, CHILD_LEVEL, childrenState, SUB_AREA_TOLERANCE_M2 } from './import.ts'
 import { areaInScope } from './queries.ts'
-
-/** A sub-area cut by a split line by more than this (m²) on two sides blocks the split. */
-const CROSSED_TOLERANCE_M2 = 1
 
 const MAX_OPS = 100
 
@@ -46,7 +43,7 @@ const EditOp = z.discriminatedUnion('op', [
     households: z.number().int().min(0).max(2_147_483_647).optional(),
   }),
 ])
-type EditOp = z.infer<typeof EditOp>
+export type EditOp = z.infer<typeof EditOp>
 
 export const EditRequest = z
   .object({
@@ -105,152 +102,12 @@ async function checkValidity(tx: RequestTx, list: EditOp[]): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Applying the ops
-
-interface Context {
-  tx: RequestTx
-  parent: number
-  level: AreaLevel
-  parentCode: string
-  nextTemp: number
-  /** Problems found while applying (sub-areas crossed by a split line). */
-  problems: ImportProblem[]
-  /** Sub-areas crossed by a split line (left out of the generic sub-area check). */
-  crossed: Set<number>
-}
-
-const label = (a: { id: number; code: string }) => (a.id < 0 ? `new area ${a.id} (code ${a.code})` : `area #${a.id} (code ${a.code})`)
-
-/** The live (not removed) area `id` of the working copy, or 400. */
-async function liveArea(cx: Context, i: number, id: number): Promise<ops.WorkingArea> {
-  const a = (await ops.workingAreas(cx.tx)).find((w) => w.id === id)
-  if (!a || a.removed) {
-    const what = id < 0 ? 'no earlier op of this edit created it' : `it is not a ${cx.level} of area ${cx.parent}`
-    throw new ApiFailure(400, 'unknown_area', `ops[${i}]: area ${id} cannot be edited: ${a?.removed ? 'an earlier op removed it' : what}`)
-  }
-  return a
-}
-
-/** The shape of a reshape or create, clipped to the parent; 400 when nothing of it lies inside. */
-async function clipped(cx: Context, i: number, geometry: unknown): Promise<SQL> {
-  const hex = await ops.clipToParent(cx.tx, cx.parent, ops.fromGeoJson(geometry))
-  if (hex === null) throw new ApiFailure(400, 'outside_parent', `ops[${i}]: the geometry lies outside area ${cx.parent}`)
-  return ops.ewkb(hex)
-}
-
-/** `n` codes `<base><k>` free in the working copy and district-wide, counting k from `from`. */
-async function freeCodes(cx: Context, base: string, n: number, from: number): Promise<string[]> {
-  const used = new Set((await cx.tx.execute<{ code: string }>(sql`select code from edit_areas union select orig_code from edit_areas where orig_code is not null`)).rows.map((r) => r.code))
-  const out: string[] = []
-  for (let k = from; out.length < n && k < from + 10_000; k += 50) {
-    const batch = Array.from({ length: 50 }, (_, j) => `${base}${k + j}`).filter((c) => !used.has(c))
-    const taken = new Set(await codesTaken(cx.tx, cx.parent, cx.level, batch))
-    out.push(...batch.filter((c) => !taken.has(c)).slice(0, n - out.length))
-  }
-  return out
-}
-
-/** Split `total` in proportion to `weights` (largest remainder; whole numbers summing to total). */
-export function apportion(total: number, weights: number[]): number[] {
-  const sum = weights.reduce((s, w) => s + w, 0)
-  if (sum <= 0) return weights.map((_, k) => (k === 0 ? total : 0))
-  const exact = weights.map((w) => (total * w) / sum)
-  const out = exact.map(Math.floor)
-  const order = exact.map((e, k) => [e - Math.floor(e), k] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1])
-  for (let r = total - out.reduce((s, v) => s + v, 0), j = 0; r > 0; r--, j++) out[order[j][1]]++
-  return out
-}
-
-async function applySplit(cx: Context, i: number, op: Extract<EditOp, { op: 'split' }>): Promise<void> {
-  const area = await liveArea(cx, i, op.id)
-  const pieces = await ops.splitPieces(cx.tx, op.id, ops.fromGeoJson(op.line))
-  const cut = pieces.filter((p) => !p.uncut)
-  if (cut.length < 2) throw new ApiFailure(400, 'line_does_not_split', `ops[${i}]: the line does not cross ${label(area)} from edge to edge (it cuts it into ${cut.length} piece(s))`)
-  // The largest cut piece keeps the area; parts of a MultiPolygon the line missed stay with it.
-  const keeper = cut[0]
-  const others = cut.slice(1)
-  const byBuildings = pieces.reduce((s, p) => s + p.building_households, 0) > 0
-  const weightOf = (ks: number[]) => pieces.filter((p) => ks.includes(p.k)).reduce((s, p) => s + (byBuildings ? p.building_households : p.m2), 0)
-  const keepKs = [keeper.k, ...pieces.filter((p) => p.uncut).map((p) => p.k)]
-  const hh = apportion(area.households, [weightOf(keepKs), ...others.map((p) => weightOf([p.k]))])
-  const codes = await freeCodes(cx, `${area.code}-`, others.length, 2)
-  const created = others.map((p, j) => ({ temp: cx.nextTemp--, k: [p.k], code: codes[j], name: `${area.name} ${j + 2}`, households: hh[j + 1] }))
-  await ops.applySplit(cx.tx, op.id, created, { k: keepKs, households: hh[0] })
-
-  // Sub-areas go to the piece holding most of them; one cut by the line is a blocking problem.
-  const ownerOf = new Map<number, number>([...keepKs.map((k) => [k, op.id] as const), ...created.map((c) => [c.k[0], c.temp] as const)])
-  const inPieces = await ops.subAreasInPieces(cx.tx, op.id)
-  const bySub = new Map<number, typeof inPieces>()
-  for (const r of inPieces) bySub.set(r.sub, [...(bySub.get(r.sub) ?? []), r])
-  const moves: Array<{ sub: number; to: number }> = []
-  for (const [sub, rows] of bySub) {
-    const best = rows.reduce((a, b) => (b.m2 > a.m2 ? b : a))
-    const to = ownerOf.get(best.k)!
-    if (to !== op.id) moves.push({ sub, to })
-    const sides = new Set(rows.filter((r) => r.m2 > CROSSED_TOLERANCE_M2).map((r) => ownerOf.get(r.k)))
-    if (sides.size > 1) {
-      cx.crossed.add(sub)
-      const geom = (await cx.tx.execute<{ g: unknown }>(sql`select ST_AsGeoJSON(geom, 7)::json as g from edit_subs where id = ${sub}`)).rows[0].g
-      cx.problems.push(
-        problem('sub_areas', cx.parent, [op.id], `ops[${i}]: sub-area #${sub} of ${label(area)} is crossed by the split line: split it first or draw the line along its edge`, {}, geom),
-      )
-    }
-  }
-  await ops.moveSubAreas(cx.tx, moves)
-}
-
-async function applyMerge(cx: Context, i: number, op: Extract<EditOp, { op: 'merge' }>): Promise<void> {
-  const ids = [...new Set(op.ids)]
-  if (ids.length < 2) throw new ApiFailure(400, 'invalid_merge', `ops[${i}]: merge needs at least two different areas`)
-  for (const id of ids) await liveArea(cx, i, id)
-  // Connected by shared borders: every area reachable from the first.
-  const pairs = await ops.adjacentPairs(cx.tx, ids)
-  const reached = new Set([ids[0]])
-  for (let grew = true; grew; ) {
-    grew = false
-    for (const [a, b] of pairs) {
-      if (reached.has(a) !== reached.has(b)) {
-        reached.add(a)
-        reached.add(b)
-        grew = true
-      }
-    }
-  }
-  const apart = ids.filter((id) => !reached.has(id))
-  if (apart.length > 0) throw new ApiFailure(400, 'not_adjacent', `ops[${i}]: areas ${apart.join(', ')} share no border with ${ids.filter((id) => reached.has(id)).join(', ')}: not adjacent`)
-  await ops.mergeAreas(cx.tx, ids[0], ids)
-}
-
-async function applyCreate(cx: Context, i: number, op: Extract<EditOp, { op: 'create' }>): Promise<void> {
-  const shape = await clipped(cx, i, op.geometry)
-  let code = op.code
-  if (code === undefined) {
-    const n = (await ops.workingAreas(cx.tx)).length
-    code = (await freeCodes(cx, `${cx.parentCode}-`, 1, n + 1))[0]
-  } else {
-    const inCopy = (await ops.workingAreas(cx.tx)).some((a) => a.code === code)
-    const taken = await codesTaken(cx.tx, cx.parent, cx.level, [code])
-    if (inCopy || taken.length > 0) throw new ApiFailure(400, 'duplicate_code', `ops[${i}]: code ${code} is already used`)
-  }
-  await ops.createArea(cx.tx, cx.nextTemp--, shape, { code, name: op.name, households: op.households ?? 0 })
-}
-
-async function applyOp(cx: Context, i: number, op: EditOp): Promise<void> {
-  if (op.op === 'reshape') {
-    await liveArea(cx, i, op.id)
-    await ops.reshapeArea(cx.tx, op.id, await clipped(cx, i, op.geometry))
-  } else if (op.op === 'split') await applySplit(cx, i, op)
-  else if (op.op === 'merge') await applyMerge(cx, i, op)
-  else await applyCreate(cx, i, op)
-}
-
-// ---------------------------------------------------------------------------------------------
 // Validation of the result
 
 type CoverageRow = { geometry: unknown; properties: Omit<ImportProblem['properties'], 'blocking'> }
 
 /** The coverage problems of the working copy, with reasons naming areas; a gap blocks where the edit opened it (not a gap before). */
-async function coverageProblems(cx: Context): Promise<ImportProblem[]> {
+async function coverageProblems(cx: ops.Context): Promise<ImportProblem[]> {
   const { rows } = await cx.tx.execute<{ features: CoverageRow[] }>(
     coverageProblemsSql(
       { parents: sql`select id, geom from areas where id = ${cx.parent}`, kids: sql`select id, ${cx.parent}::int as parent_id, geom from edit_areas where not removed` },
@@ -262,7 +119,7 @@ async function coverageProblems(cx: Context): Promise<ImportProblem[]> {
     gaps.length === 0 ? [] : (await cx.tx.execute<{ k: number; m2: number }>(ops.newGapM2Sql(gaps, SLIVER_DEFAULTS.m2, SLIVER_DEFAULTS.widthM))).rows.map((r) => [r.k, r.m2]),
   )
   const areas = new Map((await ops.workingAreas(cx.tx)).map((a) => [a.id, a]))
-  const name = (id: number) => (areas.has(id) ? label(areas.get(id)!) : `area ${id}`)
+  const name = (id: number) => (areas.has(id) ? ops.label(areas.get(id)!) : `area ${id}`)
   return rows[0].features.map((r, k) => {
     const p = r.properties
     const newM2 = opened.get(k) ?? 0
@@ -278,13 +135,54 @@ async function coverageProblems(cx: Context): Promise<ImportProblem[]> {
   })
 }
 
-/** Sub-areas left outside their re-drawn area (≥ SUB_AREA_TOLERANCE_M2), or on an area the edit removes. */
-async function subAreaProblems(cx: Context): Promise<ImportProblem[]> {
-  const { rows } = await cx.tx.execute<{ id: number; code: string; removed: boolean; subs: number; left_out_m2: number }>(ops.subAreaFactsSql(cx.crossed))
-  return rows.flatMap((r) => {
-    if (r.removed) return [problem('sub_areas', cx.parent, [r.id], `${label(r)} is covered by other areas and would be removed, but it has ${r.subs} sub-areas`)]
-    if (r.left_out_m2 >= SUB_AREA_TOLERANCE_M2) return [problem('sub_areas', cx.parent, [r.id], `${Math.round(r.left_out_m2)} m² of the ${r.subs} sub-areas of ${label(r)} lie outside its new shape`)]
-    return []
+/**
+ * One level down: the sub-areas of every area the edit changes must tile it (no gap the edit opened,
+ * no overlap, nothing outside), and no area it removes may keep sub-areas. Below a street or a
+ * district the sub-areas have children of their own, which edits do not carry: a changed sub-area
+ * there blocks (docs/editing.md, "Sub-areas").
+ */
+async function subAreaProblems(cx: ops.Context): Promise<ImportProblem[]> {
+  const { rows } = await cx.tx.execute<{ id: number; code: string; subs: number }>(ops.subAreaFactsSql)
+  const out = rows.map((r) => problem('sub_areas', cx.parent, [r.id], `${ops.label(r)} is covered by other areas and would be removed, but it has ${r.subs} sub-areas`))
+  if (!cx.subLevel) return out
+  const deeper = CHILD_LEVEL[cx.subLevel]
+  if (deeper) {
+    for (const s of await ops.reshapedSubs(cx.tx)) {
+      const which = s.id < 0 ? `a new ${cx.subLevel} (code ${s.code})` : `${cx.subLevel} #${s.id} (code ${s.code})`
+      const why = `${which} of area ${s.parent} would change shape, but an edit of ${cx.level} areas carries only their ${cx.subLevel} areas along, not the ${deeper} areas inside those: edit the ${cx.subLevel} areas first so that no ${cx.subLevel} edge moves`
+      out.push(problem('sub_areas', cx.parent, [s.parent], why))
+    }
+    return out
+  }
+  return [...out, ...(await subCoverageProblems(cx))]
+}
+
+/** The coverage check one level down, on the changed areas; problems of kind sub_areas naming the sub-areas by id. */
+async function subCoverageProblems(cx: ops.Context): Promise<ImportProblem[]> {
+  const { rows } = await cx.tx.execute<{ features: CoverageRow[] }>(
+    coverageProblemsSql({ parents: ops.changedAreasSql, kids: ops.liveSubsSql }, { sliverM2: SLIVER_DEFAULTS.m2, sliverWidthM: SLIVER_DEFAULTS.widthM }),
+  )
+  // Sub-areas crossed by a split line are reported already.
+  const features = rows[0].features.filter((r) => !r.properties.children.some((c) => cx.crossed.has(c)))
+  const gaps = features.flatMap((r, k) => (r.properties.kind === 'gap' ? [{ k, g: r.geometry }] : []))
+  const opened = new Map(
+    gaps.length === 0 ? [] : (await cx.tx.execute<{ k: number; m2: number }>(ops.newGapM2Sql(gaps, SLIVER_DEFAULTS.m2, SLIVER_DEFAULTS.widthM, ops.OLD_GAPS.subs))).rows.map((r) => [r.k, r.m2]),
+  )
+  const areas = new Map((await ops.workingAreas(cx.tx)).map((a) => [a.id, a]))
+  const subs = (ids: number[]) => ids.map((id) => `#${id}`).join(ids.length === 2 ? ' and ' : ', ')
+  return features.map((r, k) => {
+    const p = r.properties
+    const area = areas.has(p.parent) ? ops.label(areas.get(p.parent)!) : `area ${p.parent}`
+    const m2 = `${Math.round(p.area_m2 ?? 0).toLocaleString('en')} m²`
+    const newM2 = opened.get(k) ?? 0
+    const reason =
+      p.kind === 'invalid' ? `sub-area ${subs(p.children)} of ${area}: ${p.reason}`
+      : p.kind === 'overlap' ? `sub-areas ${subs(p.children)} of ${area} overlap by ${m2}`
+      : p.kind === 'outside' ? `sub-area ${subs(p.children)} has ${m2} outside ${area}`
+      : p.kind === 'gap' ? `${m2} of ${area} lie in none of its sub-areas${p.children.length ? ` (next to ${subs(p.children)})` : ''}${newM2 > 0 ? ': the edit would open a gap there' : ' (a gap before the edit)'}`
+      : `sub-area sliver (${p.sliver_of}) of ${m2} in ${area}${p.children.length ? ` at ${subs(p.children)}` : ''}`
+    const blocking = p.kind === 'gap' ? newM2 > 0 : p.kind !== 'sliver'
+    return problem('sub_areas', cx.parent, [p.parent], reason, { blocking, area_m2: p.area_m2, width_m: p.width_m, location: p.location, sliver_of: p.sliver_of }, r.geometry)
   })
 }
 
@@ -298,18 +196,30 @@ export type EditFeature = {
   properties: { id: number; code: string; name: string; households: number; area_m2: number; action: 'keep' | 'update' | 'insert' | 'remove' }
 }
 
+/** A sub-area the edit changes (answer.subs): `parent` is the area it belongs to after the edit (before it, when removed). */
+export type EditSubFeature = {
+  type: 'Feature'
+  id: number
+  geometry: unknown
+  properties: { id: number; parent: number; code: string; name: string; area_m2: number; action: 'update' | 'insert' | 'remove' }
+}
+
+type Named = { id: number; code: string; name: string }
+
 export interface EditAnswer {
   mode: EditRequest['mode']
   parent: number
   level: AreaLevel
   state: string
   result: { type: 'FeatureCollection'; features: EditFeature[] }
+  subs: { type: 'FeatureCollection'; features: EditSubFeature[] }
   problems: ImportProblem[]
   summary: { updated: number; inserted: number; removed: number[]; blocking: number; committable: boolean }
   saved?: {
     inserted: Array<{ id: number; code: string; name: string }>
     updated: Array<{ id: number; code: string; name: string }>
     removed: Array<{ id: number; code: string; name: string }>
+    sub_areas: { inserted: Named[]; updated: Named[]; removed: Named[] }
     relocated: Record<string, number>
   }
   draftId?: string
@@ -356,11 +266,14 @@ export async function runEdit(tx: RequestTx, accountId: number, parent: number, 
   }
   await ops.saveOldGaps(tx, parent, level)
   await ops.loadWorkingCopy(tx, parent, level)
-  const cx: Context = { tx, parent, level, parentCode, nextTemp: -1, problems: [], crossed: new Set() }
-  for (const [i, op] of body.ops.entries()) await applyOp(cx, i, op)
+  const subLevel = CHILD_LEVEL[level]
+  if (subLevel) await ops.saveOldSubGaps(tx)
+  const cx: ops.Context = { tx, parent, level, parentCode, subLevel, nextTemp: -1, nextSubTemp: ops.FIRST_SUB_TEMP_ID, problems: [], crossed: new Set() }
+  for (const [i, op] of body.ops.entries()) await ops.applyOp(cx, i, op)
 
   const problems = [...cx.problems, ...(await coverageProblems(cx)), ...(await subAreaProblems(cx))]
   const features = (await tx.execute<{ features: EditFeature[] }>(ops.resultFeaturesSql)).rows[0].features
+  const subs = (await tx.execute<{ features: EditSubFeature[] }>(ops.resultSubsSql)).rows[0].features
   const blocking = problems.filter((p) => p.properties.blocking).length
   const count = (action: EditFeature['properties']['action']) => features.filter((f) => f.properties.action === action)
   const answer: EditAnswer = {
@@ -369,14 +282,15 @@ export async function runEdit(tx: RequestTx, accountId: number, parent: number, 
     level,
     state,
     result: { type: 'FeatureCollection', features },
+    subs: { type: 'FeatureCollection', features: subs },
     problems,
     summary: { updated: count('update').length, inserted: count('insert').length, removed: count('remove').map((f) => f.id), blocking, committable: blocking === 0 },
   }
   if (body.mode === 'draft') answer.draftId = await storeDraft(tx, accountId, parent, level, body, answer)
   if (body.mode === 'save') {
     if (blocking > 0) return { answer, blocked: true }
-    answer.saved = await writeEdit(tx, parent, level, body, features)
-    renumber(answer, answer.saved.inserted)
+    answer.saved = await writeEdit(tx, parent, level, body, features, subs)
+    renumber(answer, answer.saved.inserted, answer.saved.sub_areas.inserted)
   }
   return { answer, blocked: false }
 }
@@ -396,7 +310,7 @@ async function storeDraft(tx: RequestTx, accountId: number, parent: number, leve
 }
 
 /** Write the working copy: inserts, sub-areas re-parented, updates, rows repointed, removals; history reason and one audit row. */
-async function writeEdit(tx: RequestTx, parent: number, level: AreaLevel, body: EditRequest, features: EditFeature[]): Promise<NonNullable<EditAnswer['saved']>> {
+async function writeEdit(tx: RequestTx, parent: number, level: AreaLevel, body: EditRequest, features: EditFeature[], subs: EditSubFeature[]): Promise<NonNullable<EditAnswer['saved']>> {
   const reason = body.reason ?? defaultReason(body.ops)
   await tx.execute(sql`select set_config('app.change_reason', ${reason}, true)`)
   const pick = (action: string) => features.filter((f) => f.properties.action === action).map((f) => ({ id: f.id, code: f.properties.code, name: f.properties.name }))
@@ -418,6 +332,7 @@ async function writeEdit(tx: RequestTx, parent: number, level: AreaLevel, body: 
     await tx.execute(sql`update edit_subs s set parent_now = m.id
       from json_to_recordset(${JSON.stringify(inserted)}::json) as m(id int, temp int) where s.parent_now = m.temp`)
   }
+  const subsInserted = await insertSubAreas(tx, level, subs)
   // Sub-areas (and everything below them) move to their new area: parent, path and, below a district, street.
   await tx.execute(sql`
     update areas d set parent_id = case when d.id = m.id then m.parent_now else d.parent_id end,
@@ -436,20 +351,71 @@ async function writeEdit(tx: RequestTx, parent: number, level: AreaLevel, body: 
     await tx.execute<{ moved: Record<string, number> }>(sql`
       select area_import_repoint(${parent}, ${level}, ${sql.param(removed.map((r) => r.id))}::int[], ${sql.param(finalIds)}::int[]) as moved`)
   ).rows[0].moved
+  const subsWritten = await writeSubAreaShapes(tx, level, relocated)
   if (removed.length > 0) await tx.execute(sql`delete from areas where id = any(${sql.param(removed.map((r) => r.id))}::int[])`)
   if (body.draftId) await tx.execute(sql`delete from area_edit_drafts where id = ${body.draftId}`)
   // The area rows are audited by their statement triggers; this row says which edit made them.
   const detail = { parent, level, reason, ops: body.ops.map((o) => o.op), inserted: inserted.map((r) => r.id), updated: updated.map((r) => r.id), removed: removed.map((r) => r.id) }
   await tx.execute(sql`select audit_record('update', 'area_edit', ${sql.param(finalIds)}::bigint[], ${finalIds.length}, ${JSON.stringify(detail)}::jsonb)`)
-  return { inserted: inserted.map(({ id, code, name }) => ({ id, code, name })), updated, removed, relocated }
+  return { inserted: inserted.map(({ id, code, name }) => ({ id, code, name })), updated, removed, sub_areas: { inserted: subsInserted, ...subsWritten }, relocated }
 }
 
-/** After a save, new areas carry their real ids in the result and the problems. */
-function renumber(answer: EditAnswer, inserted: Array<{ id: number; code: string }>): void {
+/** Insert the sub-areas the edit creates (their areas are stored by now: edit_subs.parent_now holds real ids); edit_subs takes their real ids. */
+async function insertSubAreas(tx: RequestTx, level: AreaLevel, subs: EditSubFeature[]): Promise<Named[]> {
+  const subLevel = CHILD_LEVEL[level]
+  if (!subLevel || !subs.some((f) => f.properties.action === 'insert')) return []
+  const { rows } = await tx.execute<Named>(sql`
+    insert into areas (parent_id, level, code, name, geom, households, path, street_id)
+    select p.id, ${subLevel}, s.code, s.name, s.geom, 0, p.path, p.street_id
+    from edit_subs s join areas p on p.id = s.parent_now where s.id < 0 and not s.removed
+    order by s.id desc
+    returning id, code, name`)
+  await tx.execute(sql`update areas set path = path || id where id = any(${sql.param(rows.map((r) => r.id))}::int[])`)
+  await tx.execute(sql`update edit_subs s set id = a.id, parent_orig = s.parent_now, orig_geom = s.geom
+    from areas a where s.id < 0 and a.id = any(${sql.param(rows.map((r) => r.id))}::int[]) and a.code = s.code`)
+  return rows
+}
+
+/**
+ * Write the sub-areas' new shapes in one statement, after their areas: the follow-boundaries trigger
+ * (0020) then re-locates incidents, buildings and stations under their old and new shapes. A removed
+ * sub-area first becomes empty there (so nothing is located in it any more), then its people's links
+ * go to a successor (area_import_repoint) and it is deleted.
+ */
+async function writeSubAreaShapes(tx: RequestTx, level: AreaLevel, relocated: Record<string, number>): Promise<{ updated: Named[]; removed: Named[] }> {
+  const subLevel = CHILD_LEVEL[level]
+  if (!subLevel) return { updated: [], removed: [] }
+  const { rows } = await tx.execute<Named & { removed: boolean; parent: number }>(sql`
+    update areas a set geom = s.geom from edit_subs s
+    where a.id = s.id and s.id > 0 and (s.removed or ST_AsEWKB(s.geom) <> ST_AsEWKB(s.orig_geom))
+    returning a.id, a.code, a.name, s.removed, a.parent_id as parent`)
+  const removed = rows.filter((r) => r.removed)
+  for (const from of new Set(removed.map((r) => r.parent))) {
+    const gone = removed.filter((r) => r.parent === from).map((r) => r.id)
+    const { rows: moved } = await tx.execute<{ moved: Record<string, number> }>(sql`
+      select area_import_repoint(${from}, ${subLevel}, ${sql.param(gone)}::int[],
+        array(select id from areas where parent_id = ${from} and level = ${subLevel} and not id = any(${sql.param(gone)}::int[]))) as moved`)
+    for (const [k, n] of Object.entries(moved[0].moved)) relocated[k] = (relocated[k] ?? 0) + n
+  }
+  if (removed.length > 0) await tx.execute(sql`delete from areas where id = any(${sql.param(removed.map((r) => r.id))}::int[])`)
+  // Re-parented sub-areas count as updated too (their shape may be the same).
+  const moved = (await tx.execute<Named>(sql`select a.id, a.code, a.name from areas a join edit_subs s on s.id = a.id
+    where s.parent_orig <> s.parent_now and not s.removed and s.id > 0 and ST_AsEWKB(s.geom) = ST_AsEWKB(s.orig_geom)`)).rows
+  const name = ({ id, code, name }: Named) => ({ id, code, name })
+  return { updated: [...rows.filter((r) => !r.removed).map(name), ...moved].sort((a, b) => a.id - b.id), removed: removed.map(name) }
+}
+
+/** After a save, new areas and sub-areas carry their real ids in the result, the sub-areas and the problems. */
+function renumber(answer: EditAnswer, inserted: Array<{ id: number; code: string }>, subsInserted: Array<{ id: number; code: string }>): void {
   const byCode = new Map(inserted.map((r) => [r.code, r.id]))
   const real = new Map(answer.result.features.filter((f) => f.id < 0).map((f) => [f.id, byCode.get(f.properties.code) ?? f.id]))
   for (const f of answer.result.features) {
     if (real.has(f.id)) f.id = f.properties.id = real.get(f.id)!
+  }
+  const subByCode = new Map(subsInserted.map((r) => [r.code, r.id]))
+  for (const f of answer.subs.features) {
+    if (f.id < 0) f.id = f.properties.id = subByCode.get(f.properties.code) ?? f.id
+    f.properties.parent = real.get(f.properties.parent) ?? f.properties.parent
   }
   for (const p of answer.problems) p.properties.children = p.properties.children.map((c) => real.get(c) ?? c)
 }
@@ -458,7 +424,7 @@ function renumber(answer: EditAnswer, inserted: Array<{ id: number; code: string
 // Routes
 
 const Level = z.enum(AREA_LEVELS.slice(1) as [AreaLevel, ...AreaLevel[]])
-const Named = z.object({ id: z.number(), code: z.string(), name: z.string() })
+const NamedSchema = z.object({ id: z.number(), code: z.string(), name: z.string() })
 const ProblemSchema = z.object({
   type: z.literal('Feature'),
   geometry: z.any(),
@@ -499,10 +465,29 @@ const EditAnswerSchema = z
         }),
       ),
     }),
+    subs: z
+      .object({
+        type: z.literal('FeatureCollection'),
+        features: z.array(
+          z.object({
+            type: z.literal('Feature'),
+            id: z.number(),
+            geometry: z.any(),
+            properties: z.object({ id: z.number(), parent: z.number(), code: z.string(), name: z.string(), area_m2: z.number(), action: z.enum(['update', 'insert', 'remove']) }),
+          }),
+        ),
+      })
+      .openapi({ description: 'the sub-areas (children of the edited areas) the edit changes, carried along one level down; never children of the parent' }),
     problems: z.array(ProblemSchema),
     summary: z.object({ updated: z.number(), inserted: z.number(), removed: z.array(z.number()), blocking: z.number(), committable: z.boolean() }),
     saved: z
-      .object({ inserted: z.array(Named), updated: z.array(Named), removed: z.array(Named), relocated: z.record(z.string(), z.number()) })
+      .object({
+        inserted: z.array(NamedSchema),
+        updated: z.array(NamedSchema),
+        removed: z.array(NamedSchema),
+        sub_areas: z.object({ inserted: z.array(NamedSchema), updated: z.array(NamedSchema), removed: z.array(NamedSchema) }),
+        relocated: z.record(z.string(), z.number()),
+      })
       .optional(),
     draftId: z.string().optional(),
   })

@@ -137,7 +137,7 @@ export const incidentExportRoutes = newRouter().openapi(exportIncidents, async (
   await tx.execute(sql`close incident_export`)
   if (q.format === 'geojson') parts.push(']}')
 
-  const filter = Object.fromEntries(Object.entries({ type: q.type, status: q.status, area: q.area, bbox: q.bbox, from: q.from, to: q.to }).filter(([, v]) => v !== undefined))
+  const filter = Object.fromEntries(Object.entries({ type: q.type, status: q.status, source: q.source, area: q.area, bbox: q.bbox, from: q.from, to: q.to }).filter(([, v]) => v !== undefined))
   await tx.auditRead('incidents', ids, { export: q.format, filter })
   const name = `gridpulse-incidents${q.area !== undefined ? `-area${q.area}` : ''}-${shanghaiDate()}`
   return download(c, parts, q.format, name, { 'X-Count': String(ids.length) }) as never

@@ -7,6 +7,8 @@ export interface IncidentFilter {
   bbox?: [number, number, number, number]
   types?: string[]
   statuses?: string[]
+  /** How the incidents came in (INCIDENT_SOURCES), e.g. `patrol`. */
+  sources?: string[]
   from?: string
   to?: string
   area?: { id: number; level: AreaLevel }
@@ -54,6 +56,7 @@ export function incidentWhere(f: IncidentFilter): SQL {
   if (f.bbox) where.push(sql`i.geom && ST_MakeEnvelope(${f.bbox[0]}, ${f.bbox[1]}, ${f.bbox[2]}, ${f.bbox[3]}, 4326)`)
   if (f.types?.length) where.push(oneOf(sql`i.type`, f.types, 'text'))
   if (f.statuses?.length) where.push(oneOf(sql`i.status`, f.statuses, 'text'))
+  if (f.sources?.length) where.push(oneOf(sql`i.source`, f.sources, 'text'))
   if (f.from) where.push(sql`i.reported_at >= ${f.from}::timestamptz`)
   if (f.to) where.push(sql`i.reported_at < ${f.to}::timestamptz`)
   if (f.area) where.push(incidentInArea(f.area.level, f.area.id))

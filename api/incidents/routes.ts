@@ -34,6 +34,7 @@ export const FilterFields = z.object({
     bbox: BboxParam.optional(),
     type: TypeCodeList.optional(),
     status: listOf(INCIDENT_STATUSES, 'status').optional(),
+    source: listOf(INCIDENT_SOURCES, 'source').optional(),
     from: Instant.optional(),
     to: Instant.optional(),
     area: z.coerce.number().int().positive().max(2_147_483_647).optional(),
@@ -108,7 +109,7 @@ export function requireCaseReader(c: Context<Env>) {
 
 /** The filter of a request: an `area` looked up through RLS (404 outside the scope), else the user's scope areas. */
 export async function resolveFilter(c: Context<Env>, q: z.infer<typeof FilterFields>): Promise<IncidentFilter> {
-  const f: IncidentFilter = { bbox: q.bbox, types: q.type, statuses: q.status, from: q.from, to: q.to }
+  const f: IncidentFilter = { bbox: q.bbox, types: q.type, statuses: q.status, sources: q.source, from: q.from, to: q.to }
   if (q.type) await checkIncidentTypes(c.get('tx'), q.type)
   if (q.area !== undefined) {
     const { rows } = await c.get('tx').execute<{ level: AreaLevel }>(areaInScope(q.area))

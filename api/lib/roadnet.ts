@@ -16,6 +16,8 @@
  * - Searches are Dijkstra from one or many sources with a cutoff (binary heap, lazy deletion). Each
  *   source carries an offset (e.g. −radius), so one multi-source search answers "within its own
  *   radius of some station" as cost ≤ 0.
+ * - Each node keeps the edge (or the source) it was last reached by, so the path to a snapped point
+ *   can be walked back after a run (`pathTo`): source snap point, the node chain, target snap point.
  */
 
 import { MinHeap } from './minheap.ts'
@@ -212,6 +214,12 @@ function project(g: RoadGraph, e: number, px: number, py: number): { t: number; 
   return { t: f * g.len[e], d: Math.hypot(ax + f * dx - px, ay + f * dy - py) }
 }
 
+/** The point `t` metres along edge e from its `ea` end. */
+export function pointOnEdge(g: RoadGraph, e: number, t: number): [number, number] {
+  const ax = g.x[g.ea[e]], ay = g.y[g.ea[e]], f = g.len[e] > 0 ? t / g.len[e] : 0
+  return [ax + f * (g.x[g.eb[e]] - ax), ay + f * (g.y[g.eb[e]] - ay)]
+}
+
 /** The nearest point of the network within `maxDist` metres (ties: the lower edge), or null. */
 export function snapToRoad(g: RoadGraph, px: number, py: number, maxDist = MAX_SNAP_M): RoadSnap | null {
   const { cell, minX, minY, cols, rows, start, items } = g.grid
@@ -248,17 +256,21 @@ export class RoadSearch {
   private touched: number[] = []
   /** Nodes settled by the last run, in order of cost. */
   reached: number[] = []
-  private onEdge = new Map<number, { t: number; base: number }[]>()
+  private onEdge = new Map<number, { t: number; base: number; source: number }[]>()
   private readonly heap = new MinHeap()
+  /** How each node got its cost: the edge from its predecessor (≥ 0), or −(source index + 1) straight from a source's snap point. */
+  private readonly pred: Int32Array
+  private sources: RoadSource[] = []
 
   constructor(readonly g: RoadGraph) {
     this.cost = new Float64Array(nodeCount(g)).fill(Infinity)
     this.settled = new Uint8Array(nodeCount(g))
+    this.pred = new Int32Array(nodeCount(g))
   }
 
   /** Costs from the sources (each: offset + access + path) up to `cutoff`; every node costing ≤ cutoff is settled. */
   run(sources: RoadSource[], cutoff: number): void {
-    const { g, cost, settled, heap } = this
+    const { g, cost, settled, heap, pred } = this
     for (const n of this.touched) {
       cost[n] = Infinity
       settled[n] = 0
@@ -266,24 +278,26 @@ export class RoadSearch {
     this.touched = []
     this.reached = []
     this.onEdge.clear()
+    this.sources = sources
     heap.clear()
-    const relax = (n: number, c: number) => {
+    const relax = (n: number, c: number, via: number) => {
       if (c < cost[n]) {
         if (cost[n] === Infinity) this.touched.push(n)
         cost[n] = c
+        pred[n] = via
         heap.push(c, n)
       }
     }
-    for (const s of sources) {
+    sources.forEach((s, si) => {
       const base = s.offset + s.snap.access
-      if (base > cutoff) continue
+      if (base > cutoff) return
       const e = s.snap.edge
       let list = this.onEdge.get(e)
       if (!list) this.onEdge.set(e, (list = []))
-      list.push({ t: s.snap.t, base })
-      relax(g.ea[e], base + s.snap.t)
-      relax(g.eb[e], base + g.len[e] - s.snap.t)
-    }
+      list.push({ t: s.snap.t, base, source: si })
+      relax(g.ea[e], base + s.snap.t, -(si + 1))
+      relax(g.eb[e], base + g.len[e] - s.snap.t, -(si + 1))
+    })
     while (heap.size > 0) {
       if (heap.topKey() > cutoff) break
       const n = heap.pop()
@@ -293,7 +307,7 @@ export class RoadSearch {
       const c = cost[n]
       for (let p = g.adjStart[n]; p < g.adjStart[n + 1]; p++) {
         const e = g.adjEdge[p]
-        relax(g.ea[e] === n ? g.eb[e] : g.ea[e], c + g.len[e])
+        relax(g.ea[e] === n ? g.eb[e] : g.ea[e], c + g.len[e], e)
       }
     }
   }
@@ -304,6 +318,48 @@ export class RoadSearch {
     let c = Math.min(cost[g.ea[snap.edge]] + snap.t, cost[g.eb[snap.edge]] + g.len[snap.edge] - snap.t)
     for (const s of this.onEdge.get(snap.edge) ?? []) c = Math.min(c, s.base + Math.abs(snap.t - s.t))
     return c + snap.access
+  }
+
+  /**
+   * The cheapest path of the last run to a snapped point, as planar points [x0, y0, x1, y1, …]: from
+   * the source's snap point along its edge, through the nodes, along the target's edge to its snap
+   * point (access legs not included); its length is `costAt(target)` minus the offset and both
+   * accesses. Null when the run did not reach the point.
+   */
+  pathTo(target: RoadSnap): number[] | null {
+    const { g, cost, pred } = this
+    const e = target.edge
+    const viaA = cost[g.ea[e]] + target.t
+    const viaB = cost[g.eb[e]] + g.len[e] - target.t
+    let best = Math.min(viaA, viaB)
+    let along: { t: number; source: number } | null = null
+    for (const s of this.onEdge.get(e) ?? []) {
+      const c = s.base + Math.abs(target.t - s.t)
+      if (c < best) [best, along] = [c, s]
+    }
+    if (!Number.isFinite(best)) return null
+    // Walked back from the target, then reversed.
+    const back: number[] = [...pointOnEdge(g, e, target.t)]
+    const add = (x: number, y: number) => {
+      if (Math.hypot(x - back[back.length - 2], y - back[back.length - 1]) >= NODE_TOLERANCE) back.push(x, y)
+    }
+    if (along) add(...pointOnEdge(g, e, along.t))
+    else {
+      let n = viaA <= viaB ? g.ea[e] : g.eb[e]
+      for (;;) {
+        add(g.x[n], g.y[n])
+        const via = pred[n]
+        if (via < 0) {
+          const s = this.sources[-via - 1].snap
+          add(...pointOnEdge(g, s.edge, s.t))
+          break
+        }
+        n = g.ea[via] === n ? g.eb[via] : g.ea[via]
+      }
+    }
+    const out: number[] = []
+    for (let k = back.length - 2; k >= 0; k -= 2) out.push(back[k], back[k + 1])
+    return out
   }
 
   /** Edges the last run may have reached: those at its settled nodes and those holding a source. */

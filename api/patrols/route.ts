@@ -169,11 +169,12 @@ export interface PatrolRoute {
 
 /**
  * Order points into a walk with its length and walking time at `speed` m/s: on the distance matrix
- * `d` when given (e.g. along roads), otherwise on straight lines between the points.
+ * `d` when given (e.g. along roads), otherwise on straight lines between the points. With
+ * `keepOrder` the points are walked as given (a saved task, or the leader's own order): only measured.
  */
-export function planRoute(points: LonLat[], opts: TourOptions & { speed?: number } = {}, matrix?: number[][]): PatrolRoute {
+export function planRoute(points: LonLat[], opts: TourOptions & { speed?: number; keepOrder?: boolean } = {}, matrix?: number[][]): PatrolRoute {
   const d = matrix ?? points.map((a) => points.map((b) => haversineM(a, b)))
-  const order = orderWalk(d, opts)
+  const order = opts.keepOrder ? points.map((_, i) => i) : orderWalk(d, opts)
   const length = tourLength(d, order, opts.loop)
   const speed = opts.speed ?? WALKING_SPEED_MPS
   return { order, length_m: Math.round(length * 10) / 10, walking_s: Math.round(length / speed) }

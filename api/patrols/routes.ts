@@ -5,12 +5,10 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { sql } from 'drizzle-orm'
 import { ApiFailure } from '../lib/errors.ts'
-import { edgeCount, RoadSearch, snapToRoad, type RoadGraph } from '../lib/roadnet.ts'
-import { roadGraphOf } from '../lib/roadnet-load.ts'
-import type { RequestTx } from '../lib/scope.ts'
 import { errorResponses, forbidden, newRouter, notFound } from '../lib/router.ts'
 import { complianceRoutes } from './compliance.ts'
-import { planRoute, WALKING_SPEED_MPS, type LonLat } from './route.ts'
+import { haversineM, planRoute, WALKING_SPEED_MPS, type LonLat } from './route.ts'
+import { roadLegs, roadStops, round1, type Leg } from './roadwalk.ts'
 import { Id, MAX_CHECKPOINTS, requireCaseReader } from './schemas.ts'
 import { suggestRoutes } from './suggest.ts'
 import { taskRoutes } from './tasks.ts'
@@ -25,6 +23,7 @@ const RouteBody = z
     loop: z.boolean().default(false).openapi({ description: 'come back to the start' }),
     speed: z.number().min(0.3).max(3).default(WALKING_SPEED_MPS).openapi({ description: 'walking speed, m/s' }),
     distance: z.enum(['road', 'straight']).default('road').openapi({ description: 'road: along the road network where every point lies within 1 km of a road (straight lines otherwise); straight: straight lines' }),
+    keep_order: z.boolean().default(false).openapi({ description: 'walk the points in the order given (a task: its saved order) after the start: measure and draw it, do not reorder' }),
   })
   .strict()
   .refine((b) => (b.points === undefined) !== (b.task === undefined), { message: 'give exactly one of points and task', path: ['points'] })
@@ -36,7 +35,17 @@ const RouteSchema = z
     length_m: z.number(),
     walking_s: z.number(),
     speed: z.number(),
-    distance: z.enum(['road', 'straight_line']).openapi({ description: 'what the length measures' }),
+    distance: z.enum(['road', 'straight_line']).openapi({ description: 'what the length measures (and the legs follow)' }),
+    legs: z
+      .array(
+        z.object({
+          from: z.number().openapi({ description: 'index into `points`' }),
+          to: z.number().openapi({ description: 'index into `points` (from + 1)' }),
+          distance_m: z.number(),
+          path: z.array(Position).openapi({ description: 'road: the stop, the walk to the nearest road, along roads, off the road, the next stop; straight_line: the two stops' }),
+        }),
+      )
+      .openapi({ description: 'the walk leg by leg; the distances add up to length_m' }),
   })
   .openapi('PatrolRoute')
 
@@ -48,31 +57,6 @@ const orderRoute = createRoute({
   request: { body: { required: true, content: { 'application/json': { schema: RouteBody } } } },
   responses: { 200: { description: 'The order', content: { 'application/json': { schema: RouteSchema } } }, ...forbidden, ...notFound, ...errorResponses },
 })
-
-/**
- * Walking distances between the points along the road network (api/lib/roadnet.ts: the walk to the
- * nearest road, along roads, the walk off it): one search per point. Null — straight lines — when
- * there are no roads or a point lies more than 1 km from every road.
- */
-async function roadMatrix(tx: RequestTx, points: LonLat[]): Promise<number[][] | null> {
-  if (points.length < 2) return null
-  const graph: RoadGraph = await roadGraphOf(tx)
-  if (edgeCount(graph) === 0) return null
-  const { rows } = await tx.execute<{ x: number; y: number }>(sql`
-    select ST_X(p) as x, ST_Y(p) as y
-    from unnest(${sql.param(points.map((p) => p[0]))}::float8[], ${sql.param(points.map((p) => p[1]))}::float8[]) with ordinality as u(lon, lat, k),
-      ST_Transform(ST_SetSRID(ST_MakePoint(u.lon, u.lat), 4326), 32648) as p
-    order by u.k`)
-  const snaps = rows.map((r) => snapToRoad(graph, r.x, r.y))
-  if (snaps.some((s) => s === null)) return null
-  const search = new RoadSearch(graph)
-  const d = snaps.map((from, i) => {
-    search.run([{ snap: from!, offset: 0 }], Number.POSITIVE_INFINITY)
-    return snaps.map((to, j) => (i === j ? 0 : search.costAt(to!)))
-  })
-  // Points on roads that do not connect: no walk along roads between them.
-  return d.every((row) => row.every(Number.isFinite)) ? d : null
-}
 
 const routeRoutes = newRouter().openapi(orderRoute, async (c) => {
   const body = c.req.valid('json')
@@ -89,12 +73,17 @@ const routeRoutes = newRouter().openapi(orderRoute, async (c) => {
   }
   // A given start is point 0, fixed; it is not one of the caller's points.
   const all: LonLat[] = body.start ? [body.start as LonLat, ...points] : points
-  const matrix = body.distance === 'road' ? await roadMatrix(c.get('tx'), all) : null
-  const r = planRoute(all, { fixedStart: !!body.start, loop: body.loop, speed: body.speed }, matrix ?? undefined)
+  const road = body.distance === 'road' ? await roadStops(c.get('tx'), all) : null
+  const r = planRoute(all, { fixedStart: !!body.start, loop: body.loop, speed: body.speed, keepOrder: body.keep_order }, road?.matrix)
   const order = body.start ? r.order.slice(1).map((i) => i - 1) : r.order
-  const walk = r.order.map((i) => all[i])
-  if (body.loop && walk.length > 1) walk.push(walk[0])
-  return c.json({ order, points: walk, length_m: r.length_m, walking_s: r.walking_s, speed: body.speed, distance: matrix ? ('road' as const) : ('straight_line' as const) }, 200)
+  const visits = body.loop && r.order.length > 1 ? [...r.order, r.order[0]] : r.order
+  const walk = visits.map((i) => all[i])
+  const legs = road ? await roadLegs(c.get('tx'), road, visits) : straightLegs(walk)
+  return c.json({ order, points: walk, length_m: r.length_m, walking_s: r.walking_s, speed: body.speed, distance: road ? ('road' as const) : ('straight_line' as const), legs }, 200)
 })
+
+/** Legs of a walk on straight lines: each from one point to the next, great-circle length. */
+const straightLegs = (walk: LonLat[]): Leg[] =>
+  walk.slice(1).map((to, k) => ({ from: k, to: k + 1, distance_m: round1(haversineM(walk[k], to)), path: [walk[k], to] }))
 
 export const patrolsRoutes = newRouter().route('/', taskRoutes).route('/', complianceRoutes).route('/', suggestRoutes).route('/', routeRoutes)

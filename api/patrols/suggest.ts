@@ -13,6 +13,9 @@ export const HOTSPOT_MIN_POINTS = 3
 /** At most this many suggestions of each kind. */
 export const SUGGEST_LIMIT = 8
 
+/** Stable codes of the suggestion reasons; `reason` is the English sentence, `detail` its figures. */
+export const REASON_CODES = ['hotspot', 'open_incidents', 'open_incident', 'not_visited', 'station'] as const
+
 const SuggestQuery = z.object({
   grid: Id.openapi({ description: 'areas.id of a grid' }),
   day: Day,
@@ -26,7 +29,8 @@ const SuggestionSchema = z
     ref_id: z.number().nullable(),
     lon: z.number(),
     lat: z.number(),
-    detail: z.record(z.string(), z.union([z.number(), z.string(), z.array(z.string()), z.null()])).openapi({ description: 'the figures behind the reason (counts, types, ids)' }),
+    reason_code: z.enum(REASON_CODES).openapi({ description: 'what the reason says, stable: a client words it in its own language from `detail` (docs/patrols.md lists the fields of each)' }),
+    detail: z.record(z.string(), z.union([z.number(), z.string(), z.array(z.string()), z.null()])).openapi({ description: 'the figures behind the reason (counts, types, ids, names, days)' }),
   })
   .openapi('PatrolSuggestion')
 
@@ -51,9 +55,9 @@ station: the grid's stations open on the day (ref_id = the station). At most ${S
   },
 })
 
-/** A suggestion row as JSON; `pt` a point geometry expression. */
-const suggestion = (kind: string, reason: SQL, ref: SQL, pt: SQL, detail: SQL) =>
-  sql`json_build_object('kind', ${kind}::text, 'reason', ${reason}, 'ref_id', ${ref}, 'lon', round(ST_X(${pt})::numeric, 7), 'lat', round(ST_Y(${pt})::numeric, 7), 'detail', ${detail})`
+/** A suggestion row as JSON; `pt` a point geometry expression, `code` a text expression of a REASON_CODES value. */
+const suggestion = (kind: string, code: SQL, reason: SQL, ref: SQL, pt: SQL, detail: SQL) =>
+  sql`json_build_object('kind', ${kind}::text, 'reason_code', ${code}, 'reason', ${reason}, 'ref_id', ${ref}, 'lon', round(ST_X(${pt})::numeric, 7), 'lat', round(ST_Y(${pt})::numeric, 7), 'detail', ${detail})`
 
 /**
  * SQL: the suggestions of a grid-day as one JSON array text. Incidents are read by their
@@ -102,28 +106,30 @@ export function suggestSql(grid: number, day: string, unvisitedDays: number): SQ
       order by m.id limit ${SUGGEST_LIMIT}
     ),
     st as (
-      select s.id, s.name, t.name_en, t.name_zh, s.geom from stations s join station_types t on t.code = s.type
+      select s.id, s.name, s.type, t.name_en, t.name_zh, s.geom from stations s join station_types t on t.code = s.type
       where s.grid_id = ${grid} and (s.opened_on is null or s.opened_on <= ${day}::date) and (s.closed_on is null or s.closed_on > ${day}::date)
       order by s.id limit ${SUGGEST_LIMIT}
     ),
     s as (
-      select 1 as k, h.n as rank, ${suggestion('hotspot', sql`format('cluster of %s incidents in the %s days to %s (DBSCAN, %s m; mostly %s)', h.n, ${HOTSPOT_DAYS}::int, ${day}::text, ${HOTSPOT_EPS_M}::int, h.top_type)`, sql`h.id`, sql`h.geom`, sql`json_build_object('incidents', h.n, 'top_type', h.top_type)`)} as j
+      select 1 as k, h.n as rank, ${suggestion('hotspot', sql`'hotspot'::text`, sql`format('cluster of %s incidents in the %s days to %s (DBSCAN, %s m; mostly %s)', h.n, ${HOTSPOT_DAYS}::int, ${day}::text, ${HOTSPOT_EPS_M}::int, h.top_type)`, sql`h.id`, sql`h.geom`, sql`json_build_object('incidents', h.n, 'top_type', h.top_type, 'days', ${HOTSPOT_DAYS}::int, 'day', ${day}::text, 'eps_m', ${HOTSPOT_EPS_M}::int)`)} as j
       from hot h
       union all
       select 2, g.n, ${suggestion(
         'open_incident',
+        sql`case when g.building is null then 'open_incident' else 'open_incidents' end`,
         sql`case when g.building is null then format('open %s incident since %s', (select o.type from open_inc o where o.id = g.single), to_char(g.since at time zone 'Asia/Shanghai', 'YYYY-MM-DD'))
           else format('%s open incident%s in %s, %s (%s), oldest since %s', g.n, case when g.n > 1 then 's' else '' end, b.name, b.compound, array_to_string(g.types, ', '), to_char(g.since at time zone 'Asia/Shanghai', 'YYYY-MM-DD')) end`,
         sql`g.oldest`,
         sql`coalesce(ST_PointOnSurface(b.geom), (select o.geom from open_inc o where o.id = g.single))`,
-        sql`json_build_object('incidents', g.n, 'types', g.types, 'building', g.building)`,
+        sql`json_build_object('incidents', g.n, 'types', g.types, 'building', g.building, 'building_name', b.name, 'compound', b.compound,
+          'since', to_char(g.since at time zone 'Asia/Shanghai', 'YYYY-MM-DD'))`,
       )}
       from open_groups g left join buildings b on b.id = g.building
       union all
-      select 3, 0, ${suggestion('unvisited_micro_grid', sql`format('no patrol fix in %s for the %s days before %s', q.name, ${unvisitedDays}::int, ${day}::text)`, sql`q.id`, sql`q.pt`, sql`json_build_object('micro_grid', q.id, 'days', ${unvisitedDays}::int)`)}
+      select 3, 0, ${suggestion('unvisited_micro_grid', sql`'not_visited'::text`, sql`format('no patrol fix in %s for the %s days before %s', q.name, ${unvisitedDays}::int, ${day}::text)`, sql`q.id`, sql`q.pt`, sql`json_build_object('micro_grid', q.id, 'micro_grid_name', q.name, 'days', ${unvisitedDays}::int, 'day', ${day}::text)`)}
       from quiet q
       union all
-      select 4, 0, ${suggestion('station', sql`format('station %s (%s, %s)', st.name, st.name_en, st.name_zh)`, sql`st.id`, sql`st.geom`, sql`json_build_object('station', st.id)`)}
+      select 4, 0, ${suggestion('station', sql`'station'::text`, sql`format('station %s (%s, %s)', st.name, st.name_en, st.name_zh)`, sql`st.id`, sql`st.geom`, sql`json_build_object('station', st.id, 'station_name', st.name, 'type', st.type, 'type_en', st.name_en, 'type_zh', st.name_zh)`)}
       from st
     )
     select coalesce(json_agg(j order by k, rank desc), '[]'::json)::text as suggestions from s`

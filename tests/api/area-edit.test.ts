@@ -3,6 +3,7 @@ import { sql, type SQL } from 'drizzle-orm'
 import { coverageSql } from '../../api/areas/coverage.ts'
 import { runEdit, type EditRequest } from '../../api/areas/edit.ts'
 import { RequestTx } from '../../api/lib/scope.ts'
+import { cleanSplitLine } from '../../bench/edit.ts'
 import { adminScope, type AccountScope } from '../helpers/rollback.ts'
 import { testApi, type Client } from '../helpers/api.ts'
 
@@ -14,6 +15,7 @@ import { testApi, type Client } from '../helpers/api.ts'
 
 let t: Awaited<ReturnType<typeof testApi>>
 let ADMIN: AccountScope
+let COMMANDER: Omit<AccountScope, 'role' | 'userId'> & { role: 'commander'; userId: number | null }
 let admin: Client
 let commander: Client
 let leader: Client
@@ -32,13 +34,16 @@ beforeAll(async () => {
   leader = await t.as('leader')
   street = (await q(`select ua.area_id from user_areas ua join users u on u.id = ua.user_id where u.username = 'commander'`))[0].area_id
   grid = (await q(`select g.id from areas g where g.level = 'grid' and g.street_id = $1 and (select count(*) from areas m where m.parent_id = g.id) >= 4 order by g.id limit 1`, [street]))[0].id
+  const [c] = await q(`select u.id, u.person_id from users u where u.username = 'commander'`)
+  COMMANDER = { userId: c.person_id, role: 'commander', areaIds: [street], accountId: c.id, username: 'commander' }
   otherStreetGrid = (await q(`select id from areas where level = 'grid' and street_id <> $1 order by id limit 1`, [street]))[0].id
 })
 afterAll(() => t.close())
 
-/** Run `fn` in an admin request transaction, then roll it back. */
-async function rolledBackTx<T>(fn: (tx: RequestTx) => Promise<T>): Promise<T> {
-  const tx = new RequestTx(t.db.pool, { ...ADMIN, clientAddr: null })
+/** Run `fn` in a request transaction of the admin (or the commander), then roll it back. */
+async function rolledBackTx<T>(fn: (tx: RequestTx) => Promise<T>, as: 'admin' | 'commander' = 'admin'): Promise<T> {
+  const scope = as === 'admin' ? ADMIN : COMMANDER
+  const tx = new RequestTx(t.db.pool, { ...scope, clientAddr: null })
   try {
     return await fn(tx)
   } finally {
@@ -131,45 +136,25 @@ describe('POST /api/areas/:parentId/edit — reshape', () => {
   })
 })
 
-/**
- * A grid of the commander's street and a line along its micro-grids' edges that cuts it in two
- * (a prefix of its micro-grids ordered west to east or south to north against the rest), extended
- * 2 cm beyond the grid at both ends; with the micro-grids of each side.
- */
+/** A grid of the commander's street with incidents and a line along its micro-grids' edges that cuts it in two (bench/edit.ts finds the same for its split case). */
 async function cleanSplit() {
   const grids = await q<{ id: number }>(`select g.id from areas g where g.level = 'grid' and g.street_id = $1 and (select count(*) from areas m where m.parent_id = g.id) >= 4
     and exists (select 1 from incidents i where i.grid_id = g.id) order by g.id`, [street])
   for (const { id } of grids) {
-    const micro = await q<{ id: number; x: number; y: number }>(`select id, ST_X(ST_Centroid(geom)) x, ST_Y(ST_Centroid(geom)) y from areas where parent_id = $1`, [id])
-    for (const axis of ['x', 'y'] as const) {
-      const sorted = [...micro].sort((p, r) => p[axis] - r[axis])
-      for (let k = 1; k < sorted.length; k++) {
-        const west = sorted.slice(0, k).map((m) => m.id)
-        const east = sorted.slice(k).map((m) => m.id)
-        const [r] = await q(`
-          with w as (select ST_Union(geom) g from areas where id = any($1)), e as (select ST_Union(geom) g from areas where id = any($2)),
-          l as (select ST_LineMerge(ST_CollectionExtract(ST_Intersection(w.g, e.g), 2)) l from w, e)
-          select ST_GeometryType(l) t, ST_NumGeometries(w.g) nw, ST_NumGeometries(e.g) ne,
-            ST_AsGeoJSON(ST_AddPoint(ST_AddPoint(l,
-              ST_Translate(ST_EndPoint(l), (ST_X(ST_EndPoint(l)) - ST_X(ST_PointN(l, -2))) / ST_Distance(ST_EndPoint(l), ST_PointN(l, -2)) * 2e-7,
-                (ST_Y(ST_EndPoint(l)) - ST_Y(ST_PointN(l, -2))) / ST_Distance(ST_EndPoint(l), ST_PointN(l, -2)) * 2e-7)),
-              ST_Translate(ST_StartPoint(l), (ST_X(ST_StartPoint(l)) - ST_X(ST_PointN(l, 2))) / ST_Distance(ST_StartPoint(l), ST_PointN(l, 2)) * 2e-7,
-                (ST_Y(ST_StartPoint(l)) - ST_Y(ST_PointN(l, 2))) / ST_Distance(ST_StartPoint(l), ST_PointN(l, 2)) * 2e-7), 0), 9)::json line
-          from l, w, e`, [west, east])
-        if (r.t === 'ST_LineString' && r.nw === 1 && r.ne === 1) return { grid: id, line: r.line, west, east }
-      }
-    }
+    const split = await cleanSplitLine(t.db.pool, id)
+    if (split) return { grid: id, ...split }
   }
   throw new Error('no grid of the commander’s street splits cleanly along micro-grid edges')
 }
 
 describe('POST /api/areas/:parentId/edit — split', () => {
-  it('splits a grid along micro-grid edges: two grids, micro-grids re-parented, incidents follow', async () => {
+  it('splits a grid along micro-grid edges (as the commander): two grids, micro-grids re-parented, incidents follow', async () => {
     const s = await cleanSplit()
     const community = (await q(`select parent_id from areas where id = $1`, [s.grid]))[0].parent_id
     const [g] = await q(`select code, name, households from areas where id = $1`, [s.grid])
     const seen = await rolledBackTx(async (tx) => {
-      const { answer, blocked } = await runEdit(tx, ADMIN.accountId, community, { ops: [{ op: 'split', id: s.grid, line: s.line }], mode: 'save', reason: 'split test' } as EditRequest)
+      // As the commander of the street: the policies let them write inside it.
+      const { answer, blocked } = await runEdit(tx, COMMANDER.accountId, community, { ops: [{ op: 'split', id: s.grid, line: s.line }], mode: 'save', reason: 'split test' } as EditRequest)
       const made = answer.saved?.inserted ?? []
       const parents = await rows<{ id: number; parent_id: number; grid_in_path: number }>(tx, sql`select id, parent_id, path[4] grid_in_path from areas where id = any(${sql.param([...s.west, ...s.east])}::int[]) order by id`)
       // Independently of the stored columns: which of the two grids holds each incident of the old grid.
@@ -178,7 +163,7 @@ describe('POST /api/areas/:parentId/edit — split', () => {
         from incidents i where i.grid_id = any(${sql.param([s.grid, ...made.map((m) => m.id)])}::int[])`)
       const households = await rows<{ id: number; households: number }>(tx, sql`select id, households from areas where id = any(${sql.param([s.grid, ...made.map((m) => m.id)])}::int[])`)
       return { answer, blocked, made, parents, incidents, households }
-    })
+    }, 'commander')
     expect(seen.blocked, JSON.stringify(seen.answer.problems)).toBe(false)
     expect(seen.made).toHaveLength(1)
     const piece = seen.made[0]
@@ -296,6 +281,158 @@ describe('POST /api/areas/:parentId/edit — merge and create', () => {
   })
 })
 
+describe('POST /api/areas/:parentId/edit — sub-areas carried along', () => {
+  /** Two adjacent grids of the commander's street, and A grown 20 m into B (clipped by B, so the community clips it too), preferring a strip that holds incidents. */
+  async function grownGrid() {
+    const [r] = await q(`
+      with pairs as (
+        select a.id a, b.id b, a.parent_id community,
+          ST_Union(a.geom, ST_Intersection(b.geom, ST_Buffer(a.geom::geography, 20)::geometry)) grown
+        from areas a join areas b on b.parent_id = a.parent_id and a.id <> b.id and ST_Touches(a.geom, b.geom)
+        where a.level = 'grid' and a.street_id = $1 and ST_Length(ST_CollectionExtract(ST_Intersection(a.geom, b.geom), 2)::geography) > 50
+          and (select count(*) from areas m where m.parent_id = a.id) >= 2 and (select count(*) from areas m where m.parent_id = b.id) >= 2
+      )
+      select a, b, community, ST_AsGeoJSON(ST_ReducePrecision(grown, 1e-7), 7)::json shape,
+        (select count(*) from incidents i, areas bb where bb.id = b and i.grid_id = b and ST_Intersects(i.geom, grown))::int strip_incidents
+      from pairs order by strip_incidents desc, a, b limit 1`, [street])
+    return r as { a: number; b: number; community: number; shape: unknown; strip_incidents: number }
+  }
+
+  it('blocks ground a grid gains that touches none of its micro-grids, as a gap the edit opens in it', async () => {
+    const s = await grownGrid()
+    const problems = await rolledBackTx(async (tx) => {
+      // A's micro-grids pulled back 3 m from B first: the strip A gains then borders none of them.
+      await tx.execute(sql`update areas m set geom = ST_Multi(ST_CollectionExtract(ST_Difference(m.geom, ST_Buffer(b.geom::geography, 3)::geometry), 3))
+        from areas b where b.id = ${s.b} and m.parent_id = ${s.a} and ST_DWithin(m.geom::geography, b.geom::geography, 3)`)
+      const { answer } = await runEdit(tx, ADMIN.accountId, s.community, { ops: [{ op: 'reshape', id: s.a, geometry: s.shape }], mode: 'check' } as EditRequest)
+      return answer.problems.filter((p) => p.properties.kind === 'sub_areas')
+    })
+    const blocking = problems.filter((p) => p.properties.blocking)
+    expect(blocking.length, JSON.stringify(problems.map((p) => p.properties.reason))).toBeGreaterThan(0)
+    expect(blocking.every((p) => p.properties.children[0] === s.a)).toBe(true)
+    expect(blocking[0].properties.reason).toMatch(/^[\d,]+ m² of area #\d+ \(code .*\) lie in none of its sub-areas.*: the edit would open a gap there$/)
+  })
+
+  it('moves the shared edge of two grids and carries their micro-grids: both still tiled, area kept, incidents where their point is', async () => {
+    const s = await grownGrid()
+    expect(s.strip_incidents).toBeGreaterThan(0)
+    const op = { op: 'reshape', id: s.a, geometry: s.shape }
+
+    // A check over HTTP, as the commander: nothing blocks, the changed micro-grids come in `subs`, not in `result`.
+    const res = await edit(commander, s.community, { ops: [op], mode: 'check' })
+    const body = await res.json()
+    expect(res.status, JSON.stringify(body)).toBe(200)
+    expect(body.problems.filter((p: { properties: { blocking: boolean } }) => p.properties.blocking)).toEqual([])
+    expect(body.summary).toMatchObject({ inserted: 0, removed: [], committable: true })
+    // Other neighbours of A may change by snap-rounding noise only (where the drawn shape crosses their edge, its vertices are rounded to 1e-7°).
+    const stored = new Map((await q<{ id: number; m2: number }>(`select id, ST_Area(geom::geography) m2 from areas where parent_id = $1 or parent_id in (select id from areas where parent_id = $1)`, [s.community])).map((r) => [r.id, r.m2]))
+    const changed = (fc: { features: Array<{ id: number; properties: { action: string; area_m2: number } }> }) => fc.features.filter((f) => f.properties.action !== 'keep')
+    const moved = (fc: Parameters<typeof changed>[0], ids: number[]) => changed(fc).filter((f) => !ids.includes(f.id)).map((f) => Math.abs(f.properties.area_m2 - stored.get(f.id)!))
+    expect(changed(body.result).map((f) => f.id)).toEqual(expect.arrayContaining([s.a, s.b]))
+    for (const d of moved(body.result, [s.a, s.b])) expect(d).toBeLessThan(1)
+    const bigSubs = changed(body.subs).filter((f) => Math.abs(f.properties.area_m2 - stored.get(f.id)!) >= 1)
+    expect(new Set(bigSubs.map((f) => (f.properties as unknown as { parent: number }).parent))).toEqual(new Set([s.a, s.b]))
+    const childIds = new Set(body.result.features.map((f: { id: number }) => f.id))
+    for (const f of body.subs.features) expect(childIds.has(f.id)).toBe(false)
+
+    const seen = await rolledBackTx(async (tx) => {
+      const m2 = async () =>
+        (await rows<{ grids: number; micro: number }>(tx, sql`select
+          (select sum(ST_Area(geom::geography)) from areas where id in (${s.a}, ${s.b})) grids,
+          (select sum(ST_Area(geom::geography)) from areas where parent_id in (${s.a}, ${s.b})) micro`))[0]
+      const before = await m2()
+      const { answer, blocked } = await runEdit(tx, COMMANDER.accountId, s.community, { ops: [op], mode: 'save', reason: 'edge moved 20 m' } as EditRequest)
+      const coverage = async (id: number) => JSON.parse((await rows<{ fc: string }>(tx, coverageSql(id, { depth: '1', sliverM2: 1, sliverWidthM: 0.5 })))[0].fc).features
+      // Independently of the stored columns: the micro-grid holding each incident of the two grids, and its grid.
+      const incidents = await rows<{ id: number; micro_grid_id: number; grid_id: number; holder: number | null; holder_grid: number | null }>(tx, sql`
+        select i.id, i.micro_grid_id, i.grid_id, h.id holder, h.parent_id holder_grid
+        from incidents i left join lateral (select m.id, m.parent_id from areas m where m.level = 'micro_grid' and ST_Contains(m.geom, i.geom) order by m.id limit 1) h on true
+        where i.grid_id in (${s.a}, ${s.b}) or h.parent_id in (${s.a}, ${s.b})`)
+      const history = await rows<{ reason: string }>(tx, sql`select distinct reason from area_versions where valid_from = now() and area_id in (select id from areas where parent_id in (${s.a}, ${s.b}))`)
+      return { answer, blocked, before, after: await m2(), covA: await coverage(s.a), covB: await coverage(s.b), covCommunity: await coverage(s.community), incidents, history }
+    }, 'commander')
+    expect(seen.blocked, JSON.stringify(seen.answer.problems)).toBe(false)
+    expect(seen.answer.saved!.updated.map((r) => r.id)).toEqual(expect.arrayContaining([s.a, s.b]))
+    expect(seen.answer.saved!.sub_areas.updated.length).toBeGreaterThanOrEqual(2)
+    expect(seen.covA).toEqual([])
+    expect(seen.covB).toEqual([])
+    expect(seen.covCommunity).toEqual([])
+    expect(Math.abs(seen.after.grids - seen.before.grids)).toBeLessThan(1)
+    expect(Math.abs(seen.after.micro - seen.before.micro)).toBeLessThan(1)
+    expect(Math.abs(seen.after.micro - seen.after.grids)).toBeLessThan(1)
+    expect(seen.incidents.length).toBeGreaterThan(0)
+    for (const i of seen.incidents) expect({ id: i.id, micro: i.micro_grid_id, grid: i.grid_id }).toEqual({ id: i.id, micro: i.holder, grid: i.holder_grid })
+    // The strip's incidents moved from B to A.
+    expect(seen.incidents.filter((i) => i.grid_id === s.a).length).toBeGreaterThan(0)
+    expect(seen.history).toEqual([{ reason: 'edge moved 20 m' }])
+  })
+})
+
+describe('POST /api/areas/:parentId/edit — sub-areas of created areas and deeper levels', () => {
+  it('creates a grid over a micro-grid and its edge: the new grid gets one micro-grid, the swallowed one is removed, the rest clipped, incidents follow', async () => {
+    // The micro-grid of the commander's street with the most incidents, grown 5 m inside its grid.
+    const [m] = await q(`
+      select m.id micro, m.parent_id grid, g.parent_id community, c.code community_code,
+        ST_AsGeoJSON(ST_ReducePrecision(ST_Intersection(g.geom, ST_Buffer(m.geom::geography, 5)::geometry), 1e-7), 7)::json shape,
+        (select count(*) from incidents i where i.micro_grid_id = m.id)::int incidents
+      from areas m join areas g on g.id = m.parent_id join areas c on c.id = g.parent_id
+      where m.level = 'micro_grid' and m.street_id = $1 and (select count(*) from areas s where s.parent_id = g.id) >= 3
+      order by incidents desc, m.id limit 1`, [street])
+    expect(m.incidents).toBeGreaterThan(0)
+    const op = { op: 'create', geometry: m.shape, name: '新网格', code: `${m.community_code}-X9` }
+    const seen = await rolledBackTx(async (tx) => {
+      const { answer, blocked } = await runEdit(tx, COMMANDER.accountId, m.community, { ops: [op], mode: 'save' } as EditRequest)
+      const made = answer.saved?.inserted[0]
+      const subs = made ? await rows<{ id: number; code: string; name: string; level: string; own_path: boolean; m2: number; grid_m2: number }>(tx, sql`
+        select s.id, s.code, s.name, s.level, s.path[5] = s.id and s.path[4] = ${made.id} own_path, ST_Area(s.geom::geography) m2,
+          (select ST_Area(geom::geography) from areas where id = ${made.id}) grid_m2 from areas s where s.parent_id = ${made.id}`) : []
+      const gone = await rows(tx, sql`select id from areas where id = ${m.micro}`)
+      const coverage = async (id: number) => JSON.parse((await rows<{ fc: string }>(tx, coverageSql(id, { depth: '1', sliverM2: 1, sliverWidthM: 0.5 })))[0].fc).features
+      const incidents = await rows<{ micro_grid_id: number; grid_id: number; holder: number | null; holder_grid: number | null }>(tx, sql`
+        select i.micro_grid_id, i.grid_id, h.id holder, h.parent_id holder_grid
+        from incidents i left join lateral (select a.id, a.parent_id from areas a where a.level = 'micro_grid' and ST_Contains(a.geom, i.geom) order by a.id limit 1) h on true
+        where i.grid_id in (${m.grid}, ${made?.id ?? 0})`)
+      return { answer, blocked, made, subs, gone, covGrid: await coverage(m.grid), covNew: made ? await coverage(made.id) : null, covCommunity: await coverage(m.community), incidents }
+    }, 'commander')
+    expect(seen.blocked, JSON.stringify(seen.answer.problems)).toBe(false)
+    expect(seen.subs).toHaveLength(1)
+    expect(seen.subs[0]).toMatchObject({ code: `${m.community_code}-X9-1`, name: '新网格 1', level: 'micro_grid', own_path: true })
+    expect(Math.abs(seen.subs[0].m2 - seen.subs[0].grid_m2)).toBeLessThan(0.01)
+    expect(seen.gone).toEqual([])
+    expect(seen.answer.saved!.sub_areas.removed.map((r) => r.id)).toEqual([m.micro])
+    expect(seen.answer.saved!.sub_areas.inserted.map((r) => r.code)).toEqual([`${m.community_code}-X9-1`])
+    const subActions = Object.fromEntries(seen.answer.subs.features.map((f) => [f.id, f.properties.action]))
+    expect(subActions[m.micro]).toBe('remove')
+    expect(subActions[seen.subs[0].id]).toBe('insert')
+    expect(seen.answer.subs.features.find((f) => f.id === seen.subs[0].id)!.properties.parent).toBe(seen.made!.id)
+    expect(seen.covGrid).toEqual([])
+    expect(seen.covNew).toEqual([])
+    expect(seen.covCommunity).toEqual([])
+    expect(seen.incidents.filter((i) => i.grid_id === seen.made!.id).length).toBeGreaterThanOrEqual(m.incidents)
+    for (const i of seen.incidents) expect({ micro: i.micro_grid_id, grid: i.grid_id }).toEqual({ micro: i.holder, grid: i.holder_grid })
+  })
+
+  it('blocks an edit of a street’s communities that would move grid edges, naming the level it does not carry', async () => {
+    // A community grown 20 m into its neighbour: the grids along the edge would change, and their micro-grids are two levels down.
+    const [r] = await q(`
+      select a.id a, b.id b, ST_AsGeoJSON(ST_ReducePrecision(ST_Union(a.geom, ST_Intersection(b.geom, ST_Buffer(a.geom::geography, 20)::geometry)), 1e-7), 7)::json shape
+      from areas a join areas b on b.parent_id = a.parent_id and a.id < b.id and ST_Touches(a.geom, b.geom)
+      where a.level = 'community' and a.street_id = $1 and ST_Length(ST_CollectionExtract(ST_Intersection(a.geom, b.geom), 2)::geography) > 50
+      order by a.id, b.id limit 1`, [street])
+    const before = await fingerprint()
+    const res = await edit(commander, street, { ops: [{ op: 'reshape', id: r.a, geometry: r.shape }], mode: 'check' })
+    const body = await res.json()
+    expect(res.status, JSON.stringify(body)).toBe(200)
+    const deep = body.problems.filter((p: { properties: { kind: string; blocking: boolean; reason: string } }) => p.properties.kind === 'sub_areas' && p.properties.blocking)
+    expect(deep.length).toBeGreaterThan(0)
+    expect(deep[0].properties.reason).toMatch(/^grid #\d+ .* would change shape, but an edit of community areas carries only their grid areas along, not the micro_grid areas/)
+    expect(body.summary.committable).toBe(false)
+    const save = await edit(commander, street, { ops: [{ op: 'reshape', id: r.a, geometry: r.shape }], mode: 'save' })
+    expect(save.status).toBe(422)
+    expect(await fingerprint()).toBe(before)
+  })
+})
+
 describe('POST /api/areas/:parentId/edit — refused saves and drafts', () => {
   /** A micro-grid of the grid with a 10 m hole cut in it: the released disc touches no other micro-grid. */
   async function holedShape() {
@@ -363,6 +500,12 @@ describe('POST /api/areas/:parentId/edit — refused saves and drafts', () => {
     expect((await again.json()).draftId).toBe(body.draftId)
     expect((await commander.json(`/api/areas/${grid}/edit/drafts`)).body.map((d: { reason: string }) => d.reason)).toEqual(['later still'])
 
+    // The admin's own list does not show it; the commander cannot delete the admin's drafts (RLS), the admin may delete theirs.
+    expect((await admin.json(`/api/areas/${grid}/edit/drafts`)).body.map((d: { id: string }) => d.id)).not.toContain(body.draftId)
+    const adminDraft = (await (await edit(admin, grid, { ops: [op], mode: 'draft' })).json()).draftId
+    expect((await commander.request(`/api/areas/edit/drafts/${adminDraft}`, { method: 'DELETE' })).status).toBe(404)
+    expect((await admin.request(`/api/areas/edit/drafts/${adminDraft}`, { method: 'DELETE' })).status).toBe(204)
+
     expect((await commander.request(`/api/areas/edit/drafts/${body.draftId}`, { method: 'DELETE' })).status).toBe(204)
     expect((await commander.json(`/api/areas/${grid}/edit/drafts`)).body).toEqual([])
     expect((await commander.request(`/api/areas/edit/drafts/${body.draftId}`, { method: 'DELETE' })).status).toBe(404)
@@ -393,6 +536,10 @@ describe('POST /api/areas/:parentId/edit — bad input and access', () => {
     ['an unclosed ring', () => ({ type: 'Polygon', coordinates: [square(x, y).slice(0, 4)] }), /^ops\[0\]: polygon 1 ring 1: ring not closed/],
     ['longitude 200', () => ({ type: 'Polygon', coordinates: [square(200, y)] }), /^ops\[0\]: polygon 1 ring 1: \(200, .*\) is not longitude\/latitude/],
     ['a point', () => ({ type: 'Point', coordinates: [x, y] }), /^ops\.0\.geometry\.type/],
+    ['a polygon without rings', () => ({ type: 'Polygon', coordinates: [] }), /^ops\[0\]: polygon 1 has no rings/],
+    ['a ring of one repeated point', () => ({ type: 'Polygon', coordinates: [[[x, y], [x, y], [x, y], [x, y]]] }), /^ops\[0\]: invalid geometry: Too few points/],
+    ['Polygon coordinates under MultiPolygon', () => ({ type: 'MultiPolygon', coordinates: [square(x, y)] }), /^ops\[0\]: polygon 1 ring 1: coordinates are not \[x, y\] number pairs/],
+    ['text for a coordinate', () => ({ type: 'Polygon', coordinates: [[[x, y], [x, 'north'], [x + 0.001, y], [x, y]]] }), /^ops\[0\]: polygon 1 ring 1: coordinates are not/],
   ])('answers 400 with the reason for %s', async (_label, geometry, message) => {
     const res = await edit(admin, grid, { ops: [{ op: 'reshape', id: micro, geometry: geometry() }], mode: 'check' })
     const body = await res.json()
@@ -400,10 +547,26 @@ describe('POST /api/areas/:parentId/edit — bad input and access', () => {
     expect(body.message).toMatch(message)
   })
 
+  it('answers 400 for a split line of one point and for an empty edit', async () => {
+    const one = await edit(admin, grid, { ops: [{ op: 'split', id: micro, line: { type: 'LineString', coordinates: [[x, y], [x, y]] } }], mode: 'check' })
+    expect(one.status).toBe(400)
+    expect((await one.json()).message).toMatch(/^ops\[0\]: a line needs at least 2 distinct points/)
+    const none = await edit(admin, grid, { ops: [], mode: 'check' })
+    expect(none.status).toBe(400)
+    expect((await none.json()).error).toBe('invalid_request')
+  })
+
   it('answers 400 for an area that is not a child of the parent', async () => {
     const res = await edit(admin, grid, { ops: [{ op: 'reshape', id: grid, geometry: { type: 'Polygon', coordinates: [square(x, y)] } }], mode: 'check' })
     expect(res.status).toBe(400)
     expect((await res.json()).message).toMatch(/^ops\[0\]: area \d+ cannot be edited: it is not a micro_grid of area/)
+  })
+
+  it('is in the OpenAPI document with its request and answer schemas', async () => {
+    const { status, body } = await admin.json('/api/openapi.json')
+    expect(status).toBe(200)
+    expect(Object.keys(body.paths)).toEqual(expect.arrayContaining(['/areas/{parentId}/edit', '/areas/{parentId}/edit/drafts', '/areas/edit/drafts/{id}']))
+    expect(Object.keys(body.components.schemas)).toEqual(expect.arrayContaining(['AreaEditRequest', 'AreaEditAnswer', 'AreaEditDraft']))
   })
 
   it('forbids grid leaders (403) and hides other streets from a commander (404)', async () => {

@@ -49,6 +49,22 @@ describe('GET /api/incidents', () => {
     expect(inBox.map((f: any) => f.id)).toContain(body.features[0].id)
   })
 
+  it('filters by source, one or several, the same way in the list, the points and the export', async () => {
+    const counts = async (sources: string[]) =>
+      (await t.db.pool.query(`select count(*)::int n from incidents where source = any($1) and reported_at >= '2026-10-01'`, [sources])).rows[0].n as number
+    const patrol = await counts(['patrol'])
+    expect(patrol).toBeGreaterThan(0)
+    const { status, body } = await t.json('/api/incidents?source=patrol&from=2026-10-01&limit=1000')
+    expect(status).toBe(200)
+    expect(body.features.length).toBe(Math.min(patrol, 1000))
+    expect(body.features.every((f: any) => f.properties.source === 'patrol')).toBe(true)
+    const points = await t.get('/api/incidents/points?source=patrol,camera&from=2026-10-01')
+    expect(Number(points.headers.get('X-Count'))).toBe(await counts(['patrol', 'camera']))
+    const csv = await t.get('/api/incidents/export?format=csv&source=walk_in&from=2026-10-01')
+    expect(csv.status).toBe(200)
+    expect(Number(csv.headers.get('X-Count'))).toBe(await counts(['walk_in']))
+  })
+
   it('gives each incident the micro-grid that contains it (computed in PostGIS)', async () => {
     const { rows } = await t.db.pool.query(`
       select count(*)::int as wrong from incidents i join areas m on m.id = i.micro_grid_id
@@ -78,6 +94,8 @@ describe('GET /api/incidents', () => {
   it.each([
     ['type=alien_landing', 'type'],
     ['status=done', 'status'],
+    ['source=pigeon', 'source'],
+    ['source=patrol,telegram', 'source'],
     ['from=yesterday', 'from'],
     ['from=2026-05-01&to=2026-04-01', 'from'],
     ['limit=0', 'limit'],

@@ -433,6 +433,17 @@ describe('suggested checkpoints and walking order', () => {
     expect(hot).toHaveLength(1)
     expect(hot[0].reason).toBe(`cluster of 4 incidents in the 30 days to ${DAY} (DBSCAN, 50 m; mostly noise)`)
     expect(haversineM([hot[0].lon, hot[0].lat], B)).toBeLessThan(15)
+    // A stable code and the figures a client needs to word the reason in its own language.
+    expect(hot[0].reason_code).toBe('hotspot')
+    expect(hot[0].detail).toEqual({ incidents: 4, top_type: 'noise', days: 30, day: DAY, eps_m: 50 })
+    const codeOf: Record<string, string[]> = { hotspot: ['hotspot'], open_incident: ['open_incidents', 'open_incident'], unvisited_micro_grid: ['not_visited'], station: ['station'] }
+    expect(s.every((x: any) => codeOf[x.kind].includes(x.reason_code))).toBe(true)
+    for (const x of s.filter((x: any) => x.kind === 'open_incident')) {
+      expect(x.detail.since).toMatch(/^\d{4}-\d{2}-\d{2}$/)
+      expect(x.reason).toContain(x.detail.since)
+      if (x.reason_code === 'open_incidents') expect(x.reason).toContain(`in ${x.detail.building_name}, ${x.detail.compound}`)
+      else expect(x.reason).toBe(`open ${x.detail.types[0]} incident since ${x.detail.since}`)
+    }
     const open = await q(`select count(*)::int n from incidents where grid_id = $1 and status <> 'closed' and reported_at < $2`, [G1, `${DAY}T16:00:00Z`])
     const openSum = s.filter((x: any) => x.kind === 'open_incident').reduce((n: number, x: any) => n + x.detail.incidents, 0)
     expect(openSum).toBeLessThanOrEqual(open[0].n)
@@ -445,6 +456,7 @@ describe('suggested checkpoints and walking order', () => {
     const unvisited = s.filter((x: any) => x.kind === 'unvisited_micro_grid')
     expect(unvisited.map((x: any) => x.ref_id)).toEqual(quiet.map((r: any) => r.id))
     expect(unvisited.every((x: any) => x.reason.endsWith(`for the 7 days before ${DAY}`))).toBe(true)
+    expect(unvisited.every((x: any) => x.reason === `no patrol fix in ${x.detail.micro_grid_name} for the ${x.detail.days} days before ${x.detail.day}`)).toBe(true)
     // Stations open on the day: none of the seeded ones had opened in 2003; on a recent day they all show.
     const openOn = (day: string) =>
       q(`select id from stations where grid_id = $1 and (opened_on is null or opened_on <= $2) and (closed_on is null or closed_on > $2) order by id limit 8`, [G1, day])
@@ -454,6 +466,8 @@ describe('suggested checkpoints and walking order', () => {
     expect(stations.length).toBeGreaterThan(0)
     expect(recent.map((x: any) => x.ref_id)).toEqual(stations.map((r: any) => r.id))
     expect(recent[0].reason).toMatch(/^station .+ \(.+, .+\)$/)
+    expect(recent[0].reason).toBe(`station ${recent[0].detail.station_name} (${recent[0].detail.type_en}, ${recent[0].detail.type_zh})`)
+    expect(recent[0].detail.type).toEqual(expect.any(String))
     // Each suggestion lies inside the grid, so it can be taken as a checkpoint as it is.
     const made = await leader.send('/api/patrols/tasks', task({ checkpoints: s.slice(0, 50).map((x: any) => ({ lon: x.lon, lat: x.lat, kind: x.kind, reason: x.reason, ref_id: x.ref_id })) }))
     expect(made.status).toBe(201)
@@ -473,6 +487,65 @@ describe('suggested checkpoints and walking order', () => {
     expect(road.length_m).toBeGreaterThanOrEqual(straight.length_m - 0.5)
     expect(road.walking_s).toBe(Math.round(road.length_m / 1.2))
     expect((await leader.send('/api/patrols/route', { points: pts, distance: 'bus' })).status).toBe(400)
+  })
+
+  it('returns the road path of every leg: from stop to stop along roads, adding up to the length', async () => {
+    const pts: LonLat[] = [A, C, B]
+    const loop = await (await leader.send('/api/patrols/route', { points: pts, loop: true })).json()
+    expect(loop.distance).toBe('road')
+    const walk = loop.points as LonLat[]
+    expect(walk).toHaveLength(4)
+    expect(loop.legs.map((l: any) => [l.from, l.to])).toEqual([[0, 1], [1, 2], [2, 3]])
+    const pathLen = (path: LonLat[]) => path.slice(1).reduce((sum, p, k) => sum + haversineM(path[k], p), 0)
+    let total = 0
+    for (const leg of loop.legs) {
+      const path = leg.path as LonLat[]
+      // Stop to stop: the access legs to and from the road are part of the path.
+      expect(haversineM(path[0], walk[leg.from])).toBeLessThan(0.05)
+      expect(haversineM(path[path.length - 1], walk[leg.to])).toBeLessThan(0.05)
+      // The path's own length (great circle over its vertices) is the leg's distance.
+      expect(Math.abs(pathLen(path) - leg.distance_m) / leg.distance_m).toBeLessThan(0.01)
+      total += pathLen(path)
+    }
+    expect(Math.abs(total - loop.length_m) / loop.length_m).toBeLessThan(0.01)
+    // Every vertex but the two stops lies on a road (the snap points and the nodes), and the first and
+    // last of them are each within the snap distance of their stop (no farther than the nearest road).
+    const inner = loop.legs.flatMap((l: any) => (l.path as LonLat[]).slice(1, -1))
+    expect(inner.length).toBeGreaterThan(loop.legs.length * 2)
+    const off = await q(
+      `select count(*)::int n from unnest($1::float8[], $2::float8[]) u(x, y)
+       where not exists (select 1 from roads r where ST_DWithin(ST_Transform(r.geom, 32648), ST_Transform(ST_SetSRID(ST_MakePoint(x, y), 4326), 32648), 0.05))`,
+      [inner.map((p: LonLat) => p[0]), inner.map((p: LonLat) => p[1])],
+    )
+    expect(off[0].n).toBe(0)
+    for (const leg of loop.legs) {
+      const path = leg.path as LonLat[]
+      for (const [stop, snapped] of [[path[0], path[1]], [path[path.length - 1], path[path.length - 2]]]) {
+        const nearest = await q(
+          `select min(ST_Distance(ST_Transform(geom, 32648), ST_Transform(ST_SetSRID(ST_MakePoint($1, $2), 4326), 32648))) d from roads`,
+          stop,
+        )
+        expect(haversineM(stop, snapped)).toBeLessThan(nearest[0].d * 1.01 + 0.05)
+      }
+    }
+    // Straight lines: each leg is its two stops, and the answer says so.
+    const straight = await (await leader.send('/api/patrols/route', { points: pts, loop: true, distance: 'straight' })).json()
+    expect(straight.legs.map((l: any) => l.path)).toEqual((straight.points as LonLat[]).slice(1).map((p, k) => [straight.points[k], p]))
+    expect(straight.legs.reduce((sum: number, l: any) => sum + l.distance_m, 0)).toBeCloseTo(straight.length_m, 0)
+  })
+
+  it('measures a walk in the order given with keep_order (a saved task: recomputed from its checkpoints)', async () => {
+    const pts: LonLat[] = [A, C, B]
+    const { id } = await (await leader.send('/api/patrols/tasks', task({ checkpoints: pts.map(([lon, lat]) => ({ lon, lat })) }))).json()
+    const kept = await (await leader.send('/api/patrols/route', { task: id, keep_order: true })).json()
+    expect(kept.order).toEqual([0, 1, 2])
+    expect(kept.points).toEqual(pts.map((p) => kept.points.find((x: LonLat) => haversineM(x, p) < 0.05)))
+    const given = await (await leader.send('/api/patrols/route', { points: pts, keep_order: true })).json()
+    expect(given.length_m).toBeCloseTo(kept.length_m, 0)
+    const best = await (await leader.send('/api/patrols/route', { points: pts })).json()
+    expect(best.length_m).toBeLessThanOrEqual(kept.length_m + 0.1)
+    expect(kept.legs.reduce((sum: number, l: any) => sum + l.distance_m, 0)).toBeCloseTo(kept.length_m, 0)
+    expect((await leader.send('/api/patrols/route', { points: pts, keep_order: 'yes' })).status).toBe(400)
   })
 
   it('orders points by nearest neighbour + 2-opt with length and walking time, straight-line', async () => {

@@ -160,7 +160,8 @@ describe('without a valid session', () => {
     '/api/basemap/roads', '/api/admin/users', '/api/admin/audit', '/api/openapi.json', '/api/docs', '/api/no-such-route',
     '/api/incidents/export?format=csv', '/api/analytics/areas', '/api/analytics/areas/export?format=csv', '/api/analytics/kpis?area=1',
     '/api/analytics/charts?area=1', '/api/analytics/hotspots', '/api/analytics/clusters', '/api/analytics/density?zoom=12',
-    '/api/tracks/sessions?grid=1&day=2026-10-01', '/api/tracks/playback?grid=1&day=2026-10-01']
+    '/api/tracks/sessions?grid=1&day=2026-10-01', '/api/tracks/playback?grid=1&day=2026-10-01',
+    '/api/areas/1/edit/drafts']
 
   it('every /api route but health and login answers 401', async () => {
     for (const path of ROUTES) {
@@ -169,6 +170,7 @@ describe('without a valid session', () => {
       expect((await res.json()).error).toBe('unauthenticated')
     }
     expect((await t.anonymous.send('/api/auth/logout')).status).toBe(401)
+    expect((await t.anonymous.send('/api/areas/1/edit', { ops: [{ op: 'merge', ids: [2, 3] }], mode: 'check' })).status).toBe(401)
     expect((await t.anonymous.get('/api/health')).status).toBe(200)
   })
 
@@ -274,15 +276,15 @@ describe('SQL metacharacters in every filter parameter', () => {
   const EVIL = ["'", "1' or '1'='1", '1;drop table incidents--', '"', '\\', '%', "') union select password_hash from users--", '1e309', '$1', '--', '/*']
   const PARAMS: Record<string, string[]> = {
     '/api/areas': ['level', 'parent', 'bbox'],
-    '/api/incidents': ['bbox', 'type', 'status', 'from', 'to', 'area', 'limit', 'cursor'],
-    '/api/incidents/points': ['bbox', 'type', 'status', 'from', 'to', 'area'],
+    '/api/incidents': ['bbox', 'type', 'status', 'source', 'from', 'to', 'area', 'limit', 'cursor'],
+    '/api/incidents/points': ['bbox', 'type', 'status', 'source', 'from', 'to', 'area'],
     '/api/stations': ['type', 'bbox', 'include_closed'],
     '/api/basemap/buildings': ['bbox'],
     '/api/admin/audit': ['user', 'action', 'target', 'id', 'from', 'to', 'limit', 'before'],
     '/api/analytics/areas': ['level', 'from', 'to', 'type', 'geometry'],
     '/api/analytics/areas/export?format=csv': ['level', 'from', 'to', 'type'],
     '/api/incidents/export': ['format'],
-    '/api/incidents/export?format=csv': ['bbox', 'type', 'status', 'from', 'to', 'area', 'max_rows'],
+    '/api/incidents/export?format=csv': ['bbox', 'type', 'status', 'source', 'from', 'to', 'area', 'max_rows'],
     // Area 1 is the district.
     '/api/analytics/kpis': ['area'],
     '/api/analytics/kpis?area=1': ['from', 'to', 'type'],
@@ -291,7 +293,7 @@ describe('SQL metacharacters in every filter parameter', () => {
     '/api/analytics/hotspots': ['level', 'from', 'to', 'type', 'weights', 'distance', 'fdr', 'geometry'],
     '/api/analytics/clusters': ['from', 'to', 'type', 'area', 'eps', 'min_points'],
     '/api/analytics/density': ['zoom'],
-    '/api/analytics/density?zoom=13': ['bbox', 'from', 'to', 'type', 'status', 'area'],
+    '/api/analytics/density?zoom=13': ['bbox', 'from', 'to', 'type', 'status', 'source', 'area'],
     '/api/tracks/sessions?day=2026-10-01': ['grid', 'person'],
     '/api/tracks/playback?grid=1': ['day'],
   }

@@ -128,6 +128,20 @@ describe('patrol route ordering (nearest neighbour, 2-opt, or-opt)', () => {
     expect(loop.length_m).toBeCloseTo(4447.8, 0)
   })
 
+  it('walks the points as given with keepOrder: only measured, on the given matrix', () => {
+    const pts: LonLat[] = [
+      [104, 30],
+      [104, 30.02],
+      [104, 30.01],
+    ]
+    const kept = planRoute(pts, { keepOrder: true })
+    expect(kept.order).toEqual([0, 1, 2])
+    expect(kept.length_m).toBeCloseTo(haversineM(pts[0], pts[1]) + haversineM(pts[1], pts[2]), 0)
+    expect(kept.length_m).toBeGreaterThan(planRoute(pts).length_m)
+    const d = [[0, 5, 1], [5, 0, 2], [1, 2, 0]]
+    expect(planRoute(pts, { keepOrder: true, loop: true }, d)).toEqual({ order: [0, 1, 2], length_m: 8, walking_s: Math.round(8 / 1.2) })
+  })
+
   it('handles one and two points', () => {
     expect(planRoute([[104, 30]]).order).toEqual([0])
     expect(planRoute([[104, 30]]).length_m).toBe(0)

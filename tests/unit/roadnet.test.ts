@@ -172,6 +172,76 @@ describe('network distance', () => {
   })
 })
 
+describe('path of a search', () => {
+  /** The path of one search from `from` to `to`, as [x, y] pairs, and its length. */
+  const pathOf = (g: RoadGraph, from: [number, number], to: [number, number]) => {
+    const search = new RoadSearch(g)
+    search.run([{ snap: snap(g, ...from), offset: 0 }], Infinity)
+    const flat = search.pathTo(snap(g, ...to))
+    if (!flat) return null
+    const pts: [number, number][] = []
+    for (let k = 0; k < flat.length; k += 2) pts.push([flat[k], flat[k + 1]])
+    let len = 0
+    for (let k = 1; k < pts.length; k++) len += Math.hypot(pts[k][0] - pts[k - 1][0], pts[k][1] - pts[k - 1][1])
+    return { pts, len, cost: search.costAt(snap(g, ...to)) }
+  }
+  const close = (a: [number, number], b: [number, number]) => {
+    expect(a[0]).toBeCloseTo(b[0], 6)
+    expect(a[1]).toBeCloseTo(b[1], 6)
+  }
+
+  it('runs from the source’s snap point through the nodes to the target’s snap point', () => {
+    const g = graph()
+    // (0, −10) snaps to (0, 0); along A to the crossing at (150, 0); up C to (150, 45).
+    const p = pathOf(g, [0, -10], [150, 45])!
+    expect(p.pts.length).toBe(4)
+    close(p.pts[0], [0, 0])
+    close(p.pts[1], [100, 0])
+    close(p.pts[2], [150, 0])
+    close(p.pts[3], [150, 45])
+    // Its length is the cost without the access legs (10 and 0).
+    expect(p.len).toBeCloseTo(p.cost - 10, 9)
+  })
+
+  it('runs straight along one edge between two points on it', () => {
+    const g = graph()
+    const p = pathOf(g, [20, -5], [70, -3])!
+    expect(p.pts).toHaveLength(2)
+    close(p.pts[0], [20, 0])
+    close(p.pts[1], [70, 0])
+    expect(p.len).toBeCloseTo(50, 9)
+  })
+
+  it('has the length of the cost for random pairs, and none where the network does not reach', () => {
+    const g = graph()
+    let seed = 11
+    const rnd = () => ((seed = (seed * 48271) % 2147483647) / 2147483647) * 260 - 30
+    let checked = 0
+    for (let k = 0; k < 200; k++) {
+      const from: [number, number] = [rnd(), rnd() / 4]
+      const to: [number, number] = [rnd(), rnd() / 4]
+      const p = pathOf(g, from, to)
+      if (!p) continue
+      const access = snap(g, ...from).access + snap(g, ...to).access
+      expect(p.len).toBeCloseTo(p.cost - access, 6)
+      close(p.pts[0], at(g, snap(g, ...from)) as [number, number])
+      close(p.pts[p.pts.length - 1], at(g, snap(g, ...to)) as [number, number])
+      checked++
+    }
+    expect(checked).toBeGreaterThan(100)
+    expect(pathOf(g, [20, 1.5], [60, -3])).toBeNull()
+  })
+
+  it('starts at the nearest of several sources', () => {
+    const g = graph()
+    const search = new RoadSearch(g)
+    search.run([{ snap: snap(g, 0, 0), offset: 0 }, { snap: snap(g, 200, 0), offset: 0 }], Infinity)
+    const flat = search.pathTo(snap(g, 160, 0))!
+    expect(flat.slice(0, 2)).toEqual([200, 0])
+    expect(flat[flat.length - 2]).toBeCloseTo(160, 9)
+  })
+})
+
 describe('MinHeap', () => {
   it('pops keys in ascending order with their values, through growth and reuse', () => {
     const heap = new MinHeap()

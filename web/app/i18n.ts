@@ -80,6 +80,18 @@ const zhCN = {
     plan: '规划巡查', planTitle: '{{grid}} · {{day}} 巡查规划', noSuggestions: '没有建议检查点。', order: '排列路线',
     routeLength: '步行 {{km}} km，约 {{min}} 分钟（{{how}}）', byRoad: '沿道路', byStraight: '直线距离', walk: '巡查路线（{{n}} 个检查点）', addOnMap: '在地图上添加', pickHint: '点击地图放置检查点…', up: '上移', down: '下移', removeStop: '移除', manualReason: '网格长指定', members: '巡查人员', create: '创建任务', cancel: '取消',
   },
+  patrolStats: {
+    title: '统计', period: '时段', periodOf: { day: '当天', week: '本周' }, by: '分组', byOf: { member: '人员', grid: '网格', day: '日期' },
+    tasks: '任务', checkpoints: '检查点', distance: '里程', time: '时长', score: '平均分', min: '分钟', none: '该时段没有巡查任务。',
+    showOnly: '只回放此人的轨迹', showAll: '回放全部人员', focus: '只显示 {{name}} 的轨迹', clearFocus: '显示全部',
+  },
+  patrolReason: {
+    hotspot: '截至 {{day}} 的 {{days}} 天内聚集 {{incidents}} 起事件（DBSCAN 半径 {{eps}} 米，以{{type}}为主）',
+    open_incidents: '{{building}}（{{compound}}）有 {{incidents}} 起未结事件（{{types}}），最早自 {{since}}',
+    open_incident: '未结{{type}}事件，自 {{since}}',
+    not_visited: '{{micro_grid}} 在 {{day}} 前 {{days}} 天内无巡查定位',
+    station: '站点 {{station}}（{{type}}）',
+  },
   commander: {
     open: '指挥视图', showLayer: '显示数据图层', level: '层级', allTypes: '全部类型', slider: '时间轴', wholePeriod: '整个时段', previousShort: '上期',
     vsPrevious: '近{{n}}天，与之前同长时段相比', low: '少', high: '多', cells: '{{n}} 个格元（{{size}} 米）', cluster: '聚类',
@@ -288,6 +300,18 @@ const en: typeof zhCN = {
     kind: { hotspot: 'Hot spot', unvisited_micro_grid: 'Not visited lately', station: 'Station', open_incident: 'Open incidents', manual: 'Manual' },
     plan: 'Plan a patrol', planTitle: '{{grid}} · {{day}}: plan', noSuggestions: 'No suggested checkpoints.', order: 'Order the walk',
     routeLength: 'Walk {{km}} km, about {{min}} min ({{how}})', byRoad: 'along roads', byStraight: 'straight lines', walk: 'The walk ({{n}} checkpoints)', addOnMap: 'Add on the map', pickHint: 'Click the map to place it…', up: 'Up', down: 'Down', removeStop: 'Remove', manualReason: 'set by the grid leader', members: 'Members', create: 'Create task', cancel: 'Cancel',
+  },
+  patrolStats: {
+    title: 'Statistics', period: 'Period', periodOf: { day: 'This day', week: 'This week' }, by: 'By', byOf: { member: 'Member', grid: 'Grid', day: 'Day' },
+    tasks: 'Tasks', checkpoints: 'Checkpoints', distance: 'Distance', time: 'Time', score: 'Mean score', min: 'min', none: 'No patrol tasks in this period.',
+    showOnly: 'Play back only this person', showAll: 'Play back everyone', focus: 'Only {{name}}’s tracks', clearFocus: 'Show everyone',
+  },
+  patrolReason: {
+    hotspot: 'cluster of {{incidents}} incidents in the {{days}} days to {{day}} (DBSCAN, {{eps}} m; mostly {{type}})',
+    open_incidents: '{{incidents}} open incident(s) in {{building}}, {{compound}} ({{types}}), oldest since {{since}}',
+    open_incident: 'open {{type}} incident since {{since}}',
+    not_visited: 'no patrol fix in {{micro_grid}} for the {{days}} days before {{day}}',
+    station: 'station {{station}} ({{type}})',
   },
   commander: {
     open: 'Commander view', showLayer: 'Show the data layer', level: 'Level', allTypes: 'All types', slider: 'Time slider', wholePeriod: 'Whole period', previousShort: 'before',

@@ -12,13 +12,14 @@ import { errorText } from '../incidents/errors.ts'
 import { css } from '../map/colors.ts'
 import { contextOutlinesLayer, selectionLayer } from '../map/layers/areas.ts'
 import { PICK_SURFACE_ID, pickSurfaceLayer } from '../map/layers/incidents.ts'
-import { PERSON_COLORS, plannedRouteLayers, trackLayers, type PlannedStop, type TrackHead } from '../map/layers/tracks.ts'
+import { PERSON_COLORS, plannedRouteLayers, trackLayers, type PlannedLegs, type PlannedStop, type TrackHead } from '../map/layers/tracks.ts'
 import { useFontReady } from '../map/fonts.ts'
 import { MapView, type FitRequest } from '../map/MapView.tsx'
 import { useBasemapInputs } from '../map/useBasemapInputs.ts'
-import { peopleOf, playbackQuery, positionAt, timeRange } from './playback.ts'
+import { onlyPerson, peopleOf, playbackQuery, positionAt, timeRange } from './playback.ts'
 import { PlanForm } from './PlanForm.tsx'
-import { clock, complianceQuery, dayIncidentsQuery, sessionsQuery, shiftDay, tasksQuery } from './queries.ts'
+import { clock, complianceQuery, patrolIncidentsQuery, sessionsQuery, shiftDay, tasksQuery, taskWalkQuery } from './queries.ts'
+import { StatsPanel } from './StatsPanel.tsx'
 import { TaskList } from './TaskList.tsx'
 
 const PANEL_WIDTH = 400
@@ -53,18 +54,24 @@ export function PatrolPage({ user }: { user: User }) {
   const live = day === today
   const playback = useQuery(playbackQuery(detail?.id, day, live))
   const sessions = useQuery(sessionsQuery(detail?.id, day, live))
-  const incidents = useQuery(dayIncidentsQuery(detail?.id, day))
+  const incidents = useQuery(patrolIncidentsQuery(detail?.id, day))
   const tasks = useQuery(tasksQuery(detail?.id, day))
   const [selectedTask, setSelectedTask] = useState<number | undefined>()
   const task = tasks.data?.tasks.find((x) => x.id === selectedTask)
   const taskCompliance = useQuery({ ...complianceQuery(selectedTask ?? 0, live), enabled: !!task })
-  const [plan, setPlan] = useState<PlannedStop[]>([])
+  // The chosen task's walk along roads, recomputed from its checkpoints (tasks store no path).
+  const taskWalk = useQuery({ ...taskWalkQuery(selectedTask), enabled: !!task && task.checkpoints.length > 1 })
+  const [plan, setPlan] = useState<{ stops: PlannedStop[]; legs: PlannedLegs | null }>({ stops: [], legs: null })
+  const onPlan = useCallback((stops: PlannedStop[], legs: PlannedLegs | null) => setPlan({ stops, legs }), [])
   // Adding a checkpoint on the map: the next click's position goes to the plan form.
   const [picking, setPicking] = useState(false)
   const [picked, setPicked] = useState<[number, number] | null>(null)
   const fontReady = useFontReady('0123456789')
   const p = playback.data?.day === day ? playback.data : undefined
   const [lo, hi] = useMemo(() => timeRange(p), [p])
+  // A member chosen in the statistics: the map plays back only their tracks.
+  const [focus, setFocus] = useState<number | undefined>()
+  const shown = useMemo(() => (p && focus !== undefined ? onlyPerson(p, focus) : p), [p, focus])
 
   // null = the latest moment of the day's tracks (what a leader opening the page wants to see).
   const [time, setTime] = useState<number | null>(null)
@@ -75,6 +82,7 @@ export function PatrolPage({ user }: { user: User }) {
     setTime(null)
     setPlaying(false)
     setSelectedTask(undefined)
+    setFocus(undefined)
   }, [detail?.id, day])
   useEffect(() => {
     if (!playing) return
@@ -112,30 +120,32 @@ export function PatrolPage({ user }: { user: User }) {
     return m
   }, [sessions.data, day])
   const heads = useMemo<TrackHead[]>(() => {
-    if (!p) return []
+    if (!shown) return []
     const out: TrackHead[] = []
-    for (let k = 0; k < p.n; k++) {
-      const at = positionAt(p, k, now)
-      if (at) out.push({ person: p.person[k], at, color: colorOfPerson(p.person[k]) })
+    for (let k = 0; k < shown.n; k++) {
+      const at = positionAt(shown, k, now)
+      if (at) out.push({ person: shown.person[k], at, color: colorOfPerson(shown.person[k]) })
     }
     return out
-  }, [p, now, colorOfPerson])
+  }, [shown, now, colorOfPerson])
   const wallNow = p && live ? secondsInto(p.dayStart) : null
   const outNow = wallNow === null ? [] : people.filter((x) => wallNow - x.last <= OUT_NOW_S)
-  const onPatrol = (incidents.data?.features ?? []).filter((f) => f.properties.source === 'patrol')
+  const onPatrol = incidents.data?.features ?? []
 
   const layers = useMemo<LayersList>(() => {
     const out: LayersList = [contextOutlinesLayer(drill.contextFeatures, { visible: true }), selectionLayer(drill.selectedFeature)]
-    if (p && p.n > 0) out.push(...trackLayers(p, order, now, heads))
+    if (shown && shown.n > 0) out.push(...trackLayers(shown, order, now, heads))
     // The planned walk beside the walked one: the chosen task's checkpoints (green once visited), or the plan being made.
     if (task) {
       const visited = new Map((taskCompliance.data?.checkpoints ?? []).map((c) => [c.seq, c.visited]))
-      out.push(...plannedRouteLayers('task-route', task.checkpoints.map((c, i) => ({ lon: c.lon, lat: c.lat, n: i + 1, visited: visited.get(c.seq) })), fontReady))
+      const w = taskWalk.data
+      const legs = w ? { paths: w.legs.map((l) => l.path as [number, number][]), road: w.distance === 'road' } : null
+      out.push(...plannedRouteLayers('task-route', task.checkpoints.map((c, i) => ({ lon: c.lon, lat: c.lat, n: i + 1, visited: visited.get(c.seq) })), fontReady, legs))
     }
-    if (plan.length > 0) out.push(...plannedRouteLayers('plan-route', plan, fontReady))
+    if (plan.stops.length > 0) out.push(...plannedRouteLayers('plan-route', plan.stops, fontReady, plan.legs))
     if (detail) out.push(pickSurfaceLayer(detail.bbox, { active: picking }))
     return out
-  }, [drill.contextFeatures, drill.selectedFeature, p, order, now, heads, task, taskCompliance.data, plan, fontReady, detail, picking])
+  }, [drill.contextFeatures, drill.selectedFeature, shown, order, now, heads, task, taskCompliance.data, taskWalk.data, plan, fontReady, detail, picking])
 
   const onClick = useCallback(
     (picks: PickingInfo[]) => {
@@ -172,6 +182,9 @@ export function PatrolPage({ user }: { user: User }) {
         data-tracks={p?.n}
         data-points={p?.m}
         data-heads={heads.length}
+        data-task-route={taskWalk.data?.distance}
+        data-focus={focus}
+        data-shown-tracks={shown?.n}
       >
         <h2>{t('patrol.title')}</h2>
         <div className="row">
@@ -227,6 +240,12 @@ export function PatrolPage({ user }: { user: User }) {
                 {outNow.length > 0 && ': ' + outNow.map((x) => nameOf(x.person)).join('、')}
               </p>
             )}
+            {focus !== undefined && (
+              <p className="patrol-focus" data-testid="patrol-focus">
+                {t('patrolStats.focus', { name: nameOf(focus) })}{' '}
+                <button type="button" className="link" onClick={() => setFocus(undefined)}>{t('patrolStats.clearFocus')}</button>
+              </p>
+            )}
             <table className="table compact" data-testid="patrol-people">
               <thead>
                 <tr>
@@ -255,8 +274,9 @@ export function PatrolPage({ user }: { user: User }) {
           <h3>{t('patrol.tasks')}</h3>
           {tasks.error && <p className="form-error" role="alert">{errorText(t, tasks.error)}</p>}
           {tasks.data && <TaskList tasks={tasks.data.tasks} live={live} canPlan={canPlan(user)} selected={selectedTask} onSelect={setSelectedTask} />}
-          {detail?.level === 'grid' && canPlan(user) && <PlanForm key={`${detail.id}-${day}`} grid={detail} day={day} onPlan={setPlan} onPick={setPicking} picked={picked} onCreated={setSelectedTask} />}
+          {detail?.level === 'grid' && canPlan(user) && <PlanForm key={`${detail.id}-${day}`} grid={detail} day={day} onPlan={onPlan} onPick={setPicking} picked={picked} onCreated={setSelectedTask} />}
         </section>
+        <StatsPanel area={detail?.id} day={day} live={live} focus={focus} onFocus={setFocus} />
         <section data-testid="patrol-incidents" data-count={onPatrol.length}>
           <h3>{t('patrol.incidents', { n: onPatrol.length })}</h3>
           <ul className="plain-list">

@@ -4,14 +4,16 @@ import { useTranslation } from 'react-i18next'
 import type { AreaDetail } from '../app/client.ts'
 import { formatNumber } from '../app/format.ts'
 import { errorText } from '../incidents/errors.ts'
-import type { PlannedStop } from '../map/layers/tracks.ts'
-import { createTask, orderRoute, suggestQuery, type Suggestion } from './queries.ts'
+import type { PlannedLegs, PlannedStop } from '../map/layers/tracks.ts'
+import { createTask, orderRoute, suggestQuery, walkKey, walkQuery, type Suggestion } from './queries.ts'
+import { reasonText } from './reasons.ts'
 
 /** A checkpoint of the plan: a suggestion (by its index) or a point the leader clicked on the map. */
 interface Stop {
   lon: number
   lat: number
   kind: Suggestion['kind']
+  /** Why, in the user's language (saved with the task as its reason). */
   reason: string
   ref_id: number | null
   /** Index in the suggestions, or null for a point added on the map. */
@@ -21,8 +23,8 @@ interface Stop {
 interface Props {
   grid: AreaDetail
   day: string
-  /** The walk being planned, in order, for the map (empty when nothing is chosen). */
-  onPlan(stops: PlannedStop[]): void
+  /** The walk being planned, in order, with its legs once measured, for the map (empty when nothing is chosen). */
+  onPlan(stops: PlannedStop[], legs: PlannedLegs | null): void
   /** Asks the page to report the next map click (adding a checkpoint), or stops asking. */
   onPick(active: boolean): void
   /** A map click while picking: [lon, lat]. */
@@ -30,7 +32,6 @@ interface Props {
   onCreated(id: number): void
 }
 
-const fromSuggestion = (s: Suggestion, i: number): Stop => ({ lon: s.lon, lat: s.lat, kind: s.kind, reason: s.reason, ref_id: s.ref_id ?? null, suggestion: i })
 
 /**
  * Plan a patrol of a grid for a day (issue 5): suggested checkpoints with their reasons (hot spots,
@@ -46,9 +47,9 @@ export function PlanForm({ grid, day, onPlan, onPick, picked, onCreated }: Props
   const [open, setOpen] = useState(false)
   const suggest = useQuery(suggestQuery(grid.id, day, open))
   const suggestions: Suggestion[] = suggest.data?.suggestions ?? []
+  const fromSuggestion = (s: Suggestion, i: number): Stop => ({ lon: s.lon, lat: s.lat, kind: s.kind, reason: reasonText(t, s, lang), ref_id: s.ref_id ?? null, suggestion: i })
   const [stops, setStops] = useState<Stop[]>([])
   const [picking, setPicking] = useState(false)
-  const [route, setRoute] = useState<{ length_m: number; walking_s: number; distance: string } | null>(null)
   const members = grid.workers.filter((w) => w.role === 'grid_member' || w.role === 'grid_leader')
   const [team, setTeam] = useState<Set<number>>(new Set())
   const [shift, setShift] = useState<'day' | 'evening'>('day')
@@ -63,28 +64,28 @@ export function PlanForm({ grid, day, onPlan, onPick, picked, onCreated }: Props
       seen.set(s.kind, n + 1)
     })
     setStops(first)
-    setRoute(null)
   }, [suggest.data])
   useEffect(() => {
     const first = members.find((m) => m.role === 'grid_member')
     setTeam(new Set(first ? [first.id] : []))
   }, [grid.id])
+  // The walk in the current order, measured (and drawn) along roads after every change.
+  const points = stops.map((s) => [s.lon, s.lat] as [number, number])
+  const walk = useQuery({ ...walkQuery(points), enabled: open && points.length > 1 })
+  const route = stops.length > 1 ? walk.data : undefined
   useEffect(() => {
-    onPlan(open ? stops.map((s, k) => ({ lon: s.lon, lat: s.lat, n: k + 1 })) : [])
-  }, [open, stops])
+    const legs = route ? { paths: route.legs.map((l) => l.path as [number, number][]), road: route.distance === 'road' } : null
+    onPlan(open ? stops.map((s, k) => ({ lon: s.lon, lat: s.lat, n: k + 1 })) : [], open ? legs : null)
+  }, [open, stops, route])
   useEffect(() => onPick(open && picking), [open, picking])
   // A click on the map while adding: a checkpoint of the leader's own at the end of the walk.
   useEffect(() => {
     if (!picked || !picking) return
     setStops((list) => [...list, { lon: picked[0], lat: picked[1], kind: 'manual', reason: '', ref_id: null, suggestion: null }])
-    setRoute(null)
     setPicking(false)
   }, [picked])
 
-  const change = (next: Stop[]) => {
-    setStops(next)
-    setRoute(null)
-  }
+  const change = (next: Stop[]) => setStops(next)
   const toggle = (i: number) =>
     change(stops.some((s) => s.suggestion === i) ? stops.filter((s) => s.suggestion !== i) : [...stops, fromSuggestion(suggestions[i], i)])
   const move = (k: number, by: -1 | 1) => {
@@ -95,8 +96,10 @@ export function PlanForm({ grid, day, onPlan, onPick, picked, onCreated }: Props
   const orderIt = useMutation({
     mutationFn: () => orderRoute(stops.map((s) => [s.lon, s.lat])),
     onSuccess: (r) => {
-      setStops(r.order.map((k) => stops[k]))
-      setRoute({ length_m: r.length_m, walking_s: r.walking_s, distance: r.distance })
+      const next = r.order.map((k) => stops[k])
+      // The answer is the walk in its new order: no second request to measure it.
+      qc.setQueryData(walkKey(next.map((s) => [s.lon, s.lat])), { ...r, order: next.map((_, i) => i) })
+      setStops(next)
     },
   })
   const create = useMutation({
@@ -110,6 +113,7 @@ export function PlanForm({ grid, day, onPlan, onPick, picked, onCreated }: Props
       }),
     onSuccess: (task) => {
       void qc.invalidateQueries({ queryKey: ['patrols', 'tasks'] })
+      void qc.invalidateQueries({ queryKey: ['patrols', 'aggregate'] })
       setOpen(false)
       onCreated(task.id)
     },
@@ -132,7 +136,7 @@ export function PlanForm({ grid, day, onPlan, onPick, picked, onCreated }: Props
           <li key={i}>
             <label className="check">
               <input type="checkbox" checked={stops.some((x) => x.suggestion === i)} onChange={() => toggle(i)} data-testid={`suggestion-${i}`} />
-              <span className={`kind kind-${s.kind}`}>{t(`patrol.kind.${s.kind}`)}</span> {s.reason}
+              <span className={`kind kind-${s.kind}`}>{t(`patrol.kind.${s.kind}`)}</span> <span className="reason" data-code={s.reason_code}>{reasonText(t, s, lang)}</span>
             </label>
           </li>
         ))}
@@ -158,7 +162,7 @@ export function PlanForm({ grid, day, onPlan, onPick, picked, onCreated }: Props
           {t('patrol.order')}
         </button>
         {route && (
-          <span className="hint" data-testid="plan-route" data-length={Math.round(route.length_m)} data-distance={route.distance}>
+          <span className="hint" data-testid="plan-route" data-length={Math.round(route.length_m)} data-distance={route.distance} data-legs={route.legs.length}>
             {t('patrol.routeLength', {
               km: formatNumber(route.length_m / 1000, lang, 2), min: Math.round(route.walking_s / 60), how: t(route.distance === 'road' ? 'patrol.byRoad' : 'patrol.byStraight'),
             })}

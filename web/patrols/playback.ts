@@ -123,3 +123,25 @@ export function timeRange(p: Playback | undefined): [number, number] {
   }
   return [lo, hi]
 }
+
+/** The tracks of one person only (copied out of the packed arrays), for playing back one walker. */
+export function onlyPerson(p: Playback, person: number): Playback {
+  const keep: number[] = []
+  for (let k = 0; k < p.n; k++) if (p.person[k] === person) keep.push(k)
+  const m = keep.reduce((sum, k) => sum + p.start[k + 1] - p.start[k], 0)
+  const out: Playback = {
+    ...p, n: keep.length, m,
+    person: new Uint32Array(keep.length), start: new Uint32Array(keep.length + 1), xy: new Float32Array(2 * m), time: new Uint32Array(m),
+  }
+  let at = 0
+  keep.forEach((k, i) => {
+    const from = p.start[k], to = p.start[k + 1]
+    out.person[i] = person
+    out.start[i] = at
+    out.xy.set(p.xy.subarray(2 * from, 2 * to), 2 * at)
+    out.time.set(p.time.subarray(from, to), at)
+    at += to - from
+  })
+  out.start[keep.length] = at
+  return out
+}

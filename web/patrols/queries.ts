@@ -13,16 +13,16 @@ export const sessionsQuery = (area: number | undefined, day: string, live: boole
     refetchInterval: live ? 30_000 : false,
   })
 
-/** Incidents of the area reported during the local day, newest first (the patrol ones are picked out by the page). */
-export const dayIncidentsQuery = (area: number | undefined, day: string) => {
+/** Incidents of the area reported on patrol during the local day, newest first (the API filters by source). */
+export const patrolIncidentsQuery = (area: number | undefined, day: string) => {
   const from = new Date(`${day}T00:00:00+08:00`)
   const to = new Date(from.getTime() + 86_400_000)
   return queryOptions({
-    queryKey: ['incidents', 'day', area ?? null, day],
+    queryKey: ['incidents', 'day', 'patrol', area ?? null, day],
     queryFn: ({ signal }) =>
       okJson(
         client.incidents.$get(
-          { query: { area: String(area), from: from.toISOString(), to: to.toISOString(), limit: '1000' } },
+          { query: { area: String(area), source: 'patrol', from: from.toISOString(), to: to.toISOString(), limit: '1000' } },
           { init: { signal } },
         ),
       ),
@@ -77,8 +77,31 @@ export const suggestQuery = (grid: number | undefined, day: string, enabled: boo
 
 export type Suggestion = InferResponseType<typeof client.patrols.suggest.$get, 200>['suggestions'][number]
 
-/** Orders points into the shortest walk found (nearest neighbour, 2-opt, or-opt; straight lines). */
+/** Orders points into the shortest walk found (nearest neighbour, 2-opt, or-opt; along roads where there are roads). */
 export const orderRoute = (points: [number, number][]) => okJson(client.patrols.route.$post({ json: { points } }))
+
+export type WalkRoute = Awaited<ReturnType<typeof orderRoute>>
+
+/** Query key of a walk through `points` in the order given. */
+export const walkKey = (points: [number, number][]) => ['patrols', 'walk', points.map((p) => p.join(',')).join(';')]
+
+/** A walk through points in the order given: its length, time and the road path of each leg (POST /route, keep_order). */
+export const walkQuery = (points: [number, number][]) =>
+  queryOptions({
+    queryKey: walkKey(points),
+    queryFn: () => okJson(client.patrols.route.$post({ json: { points, keep_order: true } })),
+    enabled: points.length > 1,
+    staleTime: 5 * 60_000,
+  })
+
+/** A saved task's walk in its checkpoints' order, recomputed along today's roads (tasks store no path). */
+export const taskWalkQuery = (task: number | undefined) =>
+  queryOptions({
+    queryKey: ['patrols', 'task-walk', task ?? null],
+    queryFn: () => okJson(client.patrols.route.$post({ json: { task: task!, keep_order: true } })),
+    enabled: task !== undefined,
+    staleTime: 5 * 60_000,
+  })
 
 export type TaskCreate = InferRequestType<typeof client.patrols.tasks.$post>['json']
 /** Creates a task (POST /api/patrols/tasks, 201 with the task). */
@@ -89,3 +112,23 @@ export async function createTask(task: TaskCreate): Promise<PatrolTask> {
 }
 export const patchTask = (id: number, patch: InferRequestType<(typeof client.patrols.tasks)[':id']['$patch']>['json']) =>
   okJson(client.patrols.tasks[':id'].$patch({ param: { id: String(id) }, json: patch }))
+
+export type ComplianceBy = 'member' | 'grid' | 'day'
+
+/** Compliance of an area's tasks over [from, to], grouped (GET /api/patrols/compliance). */
+export const aggregateQuery = (area: number | undefined, from: string, to: string, by: ComplianceBy, live: boolean) =>
+  queryOptions({
+    queryKey: ['patrols', 'aggregate', area ?? null, from, to, by],
+    queryFn: ({ signal }) => okJson(client.patrols.compliance.$get({ query: { area: String(area), from, to, by } }, { init: { signal } })),
+    enabled: area !== undefined,
+    staleTime: live ? 0 : 60_000,
+    refetchInterval: live ? 60_000 : false,
+  })
+
+export type ComplianceGroup = InferResponseType<typeof client.patrols.compliance.$get, 200>['groups'][number]
+
+/** Monday and Sunday of the week holding local `day` (weeks start on Monday, as the API's `week`). */
+export function weekOf(day: string): { from: string; to: string } {
+  const weekday = (new Date(`${day}T00:00:00Z`).getUTCDay() + 6) % 7
+  return { from: shiftDay(day, -weekday), to: shiftDay(day, 6 - weekday) }
+}

@@ -98,22 +98,44 @@ export interface PlannedStop {
 /** Colour of a planned route: dashed line and numbered stops (green once visited). */
 export const ROUTE_COLOR: RGB = [33, 33, 33]
 export const VISITED_COLOR: RGB = [26, 152, 80]
+/** A walk measured along roads is drawn solid in this colour over its road path. */
+export const ROAD_ROUTE_COLOR: RGB = [49, 54, 149]
 
-/** A planned walk: the checkpoints in order joined by a dashed line, each stop numbered. */
-export function plannedRouteLayers(id: string, stops: PlannedStop[], fontReady: boolean) {
-  const path = stops.map((s) => [s.lon, s.lat] as [number, number])
+/** The walk between the stops as the server measured it: each leg's path, along roads or straight. */
+export interface PlannedLegs {
+  paths: [number, number][][]
+  road: boolean
+}
+
+/**
+ * A planned walk, each stop numbered: along roads a solid line over each leg's road path; otherwise
+ * (straight lines, or not measured yet) a dashed line from stop to stop.
+ */
+export function plannedRouteLayers(id: string, stops: PlannedStop[], fontReady: boolean, legs?: PlannedLegs | null) {
+  const straight = stops.map((s) => [s.lon, s.lat] as [number, number])
   const layers = [
-    new PathLayer<{ path: [number, number][] }, PathStyleExtensionProps>({
-      id: `${id}-line`,
-      data: path.length > 1 ? [{ path }] : [],
-      getPath: (d) => d.path,
-      getColor: [...ROUTE_COLOR, 220],
-      widthUnits: 'pixels',
-      getWidth: 2.5,
-      getDashArray: [6, 4],
-      dashJustified: true,
-      extensions: [new PathStyleExtension({ dash: true })],
-    }),
+    legs?.road
+      ? new PathLayer<[number, number][]>({
+          id: `${id}-road`,
+          data: legs.paths,
+          getPath: (d) => d,
+          getColor: [...ROAD_ROUTE_COLOR, 235],
+          widthUnits: 'pixels',
+          getWidth: 3.5,
+          capRounded: true,
+          jointRounded: true,
+        })
+      : new PathLayer<{ path: [number, number][] }, PathStyleExtensionProps>({
+          id: `${id}-line`,
+          data: straight.length > 1 ? [{ path: straight }] : [],
+          getPath: (d) => d.path,
+          getColor: [...ROUTE_COLOR, 220],
+          widthUnits: 'pixels',
+          getWidth: 2.5,
+          getDashArray: [6, 4],
+          dashJustified: true,
+          extensions: [new PathStyleExtension({ dash: true })],
+        }),
     new ScatterplotLayer<PlannedStop>({
       id: `${id}-stops`,
       data: stops,
