@@ -89,6 +89,10 @@ describe.skipIf(!canRunBrowser)('boundary editing with terra-draw in a real brow
     const inserted = await mapColour(page, INSERT)
 
     await openEditor()
+    await page.click('[data-testid=lang-en]')
+    expect(await page.textContent('[data-testid=edit-toolbar]')).toBe('Select / move verticesDrawSplitMergeUndoCancel')
+    await page.click('[data-testid=lang-zh-CN]')
+    expect(await page.textContent('[data-testid=edit-toolbar]')).toBe('选择/移动顶点绘制分割合并撤销取消')
     await page.click('[data-testid=edit-tool-split]')
     // The micro-grids' corners the line snaps to have arrived.
     await page.waitForSelector('[data-testid=edit-toolbar]:not([data-snap-vertices="0"])')

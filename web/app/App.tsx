@@ -106,11 +106,11 @@ export function App({ user }: { user: User }) {
     if (problems?.length) list.push(coverageProblemsLayer(problems, coverage.selectedProblem))
     // An import preview: the file's features and their problems, over the boundaries they would replace.
     if (importFeatures) list.push(...areaImportLayers(importFeatures, areaImport.problems, areaImport.selectedProblem))
-    if (editing) list.push(...boundaryEditLayers(boundaryEdit.features, boundaryEdit.problems, boundaryEdit.mergePicks, boundaryEdit.selectedProblem))
+    if (editing) list.push(...boundaryEditLayers(boundaryEdit.features, boundaryEdit.subs, boundaryEdit.problems, boundaryEdit.mergePicks, boundaryEdit.selectedProblem))
     list.push(incidentMarkersLayer(markers))
     if (districtBbox) list.push(pickSurfaceLayer(districtBbox, { active: !!pickMode }))
     return list
-  }, [openPosition?.[0], openPosition?.[1], picked, pickMode, districtBbox, problems, coverage.selectedProblem, asOfChildren, importFeatures, areaImport.problems, areaImport.selectedProblem, pieces, selectedPiece, editing, boundaryEdit.features, boundaryEdit.problems, boundaryEdit.mergePicks, boundaryEdit.selectedProblem])
+  }, [openPosition?.[0], openPosition?.[1], picked, pickMode, districtBbox, problems, coverage.selectedProblem, asOfChildren, importFeatures, areaImport.problems, areaImport.selectedProblem, pieces, selectedPiece, editing, boundaryEdit.features, boundaryEdit.subs, boundaryEdit.problems, boundaryEdit.mergePicks, boundaryEdit.selectedProblem])
   const mapLayers = useMapLayers(config.data, drill, viewport, settings, cases, overlays)
 
   const zoomedIn = !!viewport && viewport.zoom >= DETAIL_ZOOM

@@ -27,6 +27,8 @@ export type EditAnswer = Omit<InferResponseType<EditEndpoint['$post'], 200>, 're
   result: WithGeometry<InferResponseType<EditEndpoint['$post'], 200>['result'], Polygon | MultiPolygon>
 }
 export type EditFeature = EditAnswer['result']['features'][number]
+/** A sub-area (micro-grid of an edited grid...) the edit changes, carried along one level down. */
+export type EditSubFeature = WithGeometry<EditAnswer['subs'], Polygon | MultiPolygon>['features'][number]
 export type EditAction = EditFeature['properties']['action']
 export type EditProblem = EditAnswer['problems'][number]
 /** The 422 answer: the route's schema declares only `{error, message}`; its `problems` are the answer's problems (api/areas/edit.ts). */
@@ -104,6 +106,8 @@ export interface BoundaryEdit {
   ops: EditOp[]
   /** The children as the ops leave them: the last check's result, or today's children before any op. */
   features: EditFeature[]
+  /** Sub-areas the ops change (drawn thin under the children). */
+  subs: EditSubFeature[]
   /** Problems of the last check, or of a refused save (which the map draws). */
   problems: EditProblemListed[]
   answer?: EditAnswer
@@ -140,6 +144,8 @@ export interface BoundaryEdit {
   openDraft(draft: EditDraft): void
   selectProblem(id: number | undefined): void
 }
+
+const NO_SUBS: EditSubFeature[] = []
 
 /** Query keys a saved edit makes stale: every area layer, panel, history, coverage answer and per-area figure. */
 const STALE_AFTER_SAVE = ['areas', 'area', 'area-coverage', 'area-edit-drafts', 'analytics', 'incidents']
@@ -266,6 +272,7 @@ export function useBoundaryEdit(selectedId: number | undefined): BoundaryEdit {
     notice,
     error: (ops.length ? check.error : null) ?? (refused ? null : saveRun.error) ?? draftRun.error ?? children.error,
     subAreaVertices,
+    subs: (drawn?.subs.features ?? NO_SUBS) as EditSubFeature[],
     mergePicks,
     pendingCreate,
     draftId,

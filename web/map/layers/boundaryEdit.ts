@@ -1,7 +1,7 @@
 import { PathStyleExtension } from '@deck.gl/extensions'
 import { GeoJsonLayer } from '@deck.gl/layers'
 import { polygonOf } from '../../areas/areaImport.ts'
-import type { EditAction, EditFeature, EditProblemListed } from '../../areas/boundaryEdit.ts'
+import type { EditAction, EditFeature, EditProblemListed, EditSubFeature } from '../../areas/boundaryEdit.ts'
 import { IMPORT_ACTION_COLORS, SELECTION_COLOR, type RGB, type RGBA } from '../colors.ts'
 import { coverageProblemsLayer } from './coverage.ts'
 
@@ -23,15 +23,27 @@ const PICKED: RGBA = [...SELECTION_COLOR, 120]
 /**
  * The children as the edit's ops leave them: unchanged ones outlined, changed ones filled in the
  * "update" colour, new ones in the "insert" colour, merged-away or removed ones dashed; children
- * picked for a merge filled in the selection colour. Above them the problems of the last check
- * (or of a refused save), coloured by kind like the coverage check's.
+ * picked for a merge filled in the selection colour; the sub-areas the ops change thinly outlined.
+ * Above them the problems of the last check (or of a refused save), coloured by kind like the
+ * coverage check's.
  */
-export function boundaryEditLayers(features: EditFeature[], problems: EditProblemListed[], mergePicks: number[], selectedProblem?: number) {
+export function boundaryEditLayers(features: EditFeature[], subs: EditSubFeature[], problems: EditProblemListed[], mergePicks: number[], selectedProblem?: number) {
   const kept = features.filter((f) => f.properties.action !== 'remove')
   const removed = features.filter((f) => f.properties.action === 'remove')
   const placed = problems.filter((p) => polygonOf(p.geometry) !== null)
   const fill = (f: EditFeature): RGBA => (mergePicks.includes(f.id) ? PICKED : [...EDIT_ACTION_COLORS[f.properties.action], FILL_ALPHA[f.properties.action]])
   return [
+    // Sub-areas the ops change (a micro-grid a moved edge cuts, one a split moves): thin, in the action's colour.
+    new GeoJsonLayer({
+      id: 'boundary-edit-subs',
+      data: subs as never,
+      filled: false,
+      stroked: true,
+      getLineColor: ((f: EditSubFeature) => [...EDIT_ACTION_COLORS[f.properties.action], 220]) as never,
+      getLineWidth: 1,
+      lineWidthUnits: 'pixels',
+      pickable: false,
+    }),
     new GeoJsonLayer({
       id: 'boundary-edit-result',
       data: kept as never,
