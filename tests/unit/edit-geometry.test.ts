@@ -2,7 +2,7 @@
 // split line cuts, stretching its ends past a snapped edge, picking by point, replacing one part.
 import type { LineString, MultiPolygon, Polygon } from 'geojson'
 import { describe, expect, it } from 'vitest'
-import { containsPoint, crossedArea, replacePart, stretchEnds, verticesOf } from '../../web/areas/editGeometry.ts'
+import { containsPoint, crossedArea, exactVertexLookup, replacePart, stretchEnds, verticesOf, withExactVertices } from '../../web/areas/editGeometry.ts'
 
 const square = (x: number, y: number, s = 1): Polygon => ({ type: 'Polygon', coordinates: [[[x, y], [x + s, y], [x + s, y + s], [x, y + s], [x, y]]] })
 const line = (...c: number[][]): LineString => ({ type: 'LineString', coordinates: c })
@@ -70,5 +70,25 @@ describe('containsPoint and replacePart', () => {
   it('lists each shared corner once', () => {
     // Two squares side by side share two corners: 6 distinct corners.
     expect(verticesOf(row.slice(0, 2))).toHaveLength(6)
+  })
+})
+
+describe('exactVertexLookup', () => {
+  const exact = [[104.26918645123, 30.55921694871], [104.2692899, 30.5581471]]
+  const lookup = exactVertexLookup(exact)
+
+  it('maps a coordinate rounded to 6 or 7 decimals back to the stored vertex', () => {
+    expect(lookup([104.269186, 30.559217])).toEqual(exact[0])
+    expect(lookup([104.2691865, 30.5592169])).toEqual(exact[0])
+    expect(lookup([104.26929, 30.558147])).toEqual(exact[1])
+  })
+
+  it('keeps a moved vertex where it was put (nothing stored within 10 cm)', () => {
+    expect(lookup([104.2692, 30.5585])).toEqual([104.2692, 30.5585])
+  })
+
+  it('passes every vertex of a polygon through it', () => {
+    const g: Polygon = { type: 'Polygon', coordinates: [[[104.269186, 30.559217], [104.26929, 30.558147], [104.2692, 30.5585], [104.269186, 30.559217]]] }
+    expect(withExactVertices(g, lookup).coordinates[0]).toEqual([exact[0], exact[1], [104.2692, 30.5585], exact[0]])
   })
 })

@@ -1,6 +1,7 @@
 import type { LayersList, PickingInfo } from '@deck.gl/core'
 import { useQuery } from '@tanstack/react-query'
 import { useCallback, useEffect, useMemo, useState } from 'react'
+import type { Map as MapLibreMap } from 'maplibre-gl'
 import { useTranslation } from 'react-i18next'
 import { AreaPanel } from '../areas/AreaPanel.tsx'
 import { polygonOf, useAreaImport } from '../areas/areaImport.ts'
@@ -28,7 +29,6 @@ import { buildingsQuery } from '../map/queries.ts'
 import { DETAIL_ZOOM, useMapLayers } from '../map/useMapLayers.ts'
 import { canSite, readsCases, type User } from '../auth/queries.ts'
 import { StationPanel } from '../stations/StationPanel.tsx'
-import type { Map as MapLibreMap } from 'maplibre-gl'
 import type { AreaFeature, StationFeature } from './client.ts'
 import { Header } from './Header.tsx'
 import { LayerPanel } from './LayerPanel.tsx'
@@ -199,7 +199,7 @@ export function App({ user }: { user: User }) {
   const onHover = useCallback((info: PickingInfo) => setHover(info.picked ? info : null), [])
 
   return (
-    <div className={`app ${pickMode ? 'picking' : ''} ${editing ? 'editing' : ''}`}>
+    <div className={`app ${pickMode ? 'picking' : ''}`}>
       <MapView
         layers={mapLayers.layers}
         dataReady={mapLayers.dataReady}

@@ -7,7 +7,7 @@ import { client, type AreaDetail, type WithGeometry } from '../app/client.ts'
 import type { User } from '../auth/queries.ts'
 import type { AreaLevel } from '../../geo-data/generate/types.ts'
 import { canImportInto, childLevel } from './areaImport.ts'
-import { verticesOf } from './editGeometry.ts'
+import { exactVertexLookup, verticesOf } from './editGeometry.ts'
 import { areasQuery } from './queries.ts'
 
 /** An op as the panel builds it: GeoJSON-typed, and assignable to the API's op (checked below). */
@@ -69,11 +69,12 @@ export const editDraftsQuery = (parentId: number | undefined) =>
   })
 
 /**
- * The sub-areas of the parent's children (micro-grids of a community's grids...) from the export,
- * whose coordinates are exact (15 decimals; the map's area layers round to 6, about 10 cm): a split
- * line snapped to these corners runs exactly along sub-area edges, which the server requires.
+ * Areas of one level inside the parent (its children, or their sub-areas) from the export, whose
+ * coordinates are exact (15 decimals; the map's area layers round to 6, about 10 cm, the edit's
+ * answers to 7): a split line snapped to sub-area corners runs exactly along their edges, which
+ * the server requires, and ops send the stored corners the user did not move.
  */
-const subAreasQuery = (parentId: number | undefined, level: AreaLevel | undefined) =>
+const exactAreasQuery = (parentId: number | undefined, level: AreaLevel | undefined) =>
   queryOptions({
     queryKey: ['areas', 'edit-sub-areas', parentId ?? null, level ?? null],
     queryFn: async ({ signal }) => {
@@ -117,6 +118,8 @@ export interface BoundaryEdit {
   notice: EditNotice | null
   /** Corners of the children's own sub-areas (micro-grids of grids...): a split line snaps to them, so it can run along their edges. */
   subAreaVertices: Position[]
+  /** The exact stored vertex a rounded coordinate stands for (or the coordinate itself when none is near). */
+  exactVertex(p: Position): Position
   /** Children picked for a merge (in the merge tool). */
   mergePicks: number[]
   /** A polygon just drawn, waiting for its name. */
@@ -202,8 +205,13 @@ export function useBoundaryEdit(selectedId: number | undefined): BoundaryEdit {
   const children = useQuery(areasQuery({ parent: parentId }, parentId !== undefined))
   // The children's own sub-areas, loaded with edit mode so their corners are there when a split line is drawn.
   const subLevel = parent ? childLevel(childLevel(parent.level) ?? 'micro_grid') : undefined
-  const subAreas = useQuery(subAreasQuery(parentId, subLevel))
+  const subAreas = useQuery(exactAreasQuery(parentId, subLevel))
   const subAreaVertices = useMemo(() => (subLevel ? verticesOf(subAreas.data?.features ?? []) : []), [subAreas.data, subLevel])
+  const exactChildren = useQuery(exactAreasQuery(parentId, parent ? childLevel(parent.level) : undefined))
+  const exactVertex = useMemo(
+    () => exactVertexLookup([...verticesOf(exactChildren.data?.features ?? []), ...subAreaVertices]),
+    [exactChildren.data, subAreaVertices],
+  )
 
   const resetRuns = useCallback(() => {
     saveRun.reset()
@@ -272,6 +280,7 @@ export function useBoundaryEdit(selectedId: number | undefined): BoundaryEdit {
     notice,
     error: (ops.length ? check.error : null) ?? (refused ? null : saveRun.error) ?? draftRun.error ?? children.error,
     subAreaVertices,
+    exactVertex,
     subs: (drawn?.subs.features ?? NO_SUBS) as EditSubFeature[],
     mergePicks,
     pendingCreate,

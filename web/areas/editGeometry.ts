@@ -82,3 +82,41 @@ export function replacePart(g: Polygon | MultiPolygon, part: number, polygon: Po
   if (g.type === 'Polygon') return polygon
   return { type: 'MultiPolygon', coordinates: g.coordinates.map((p, i) => (i === part ? polygon.coordinates : p)) }
 }
+
+/** How far (degrees, ≈ 10 cm) a rounded coordinate may lie from the exact vertex it stands for. */
+const EXACT_TOLERANCE_DEG = 1e-6
+
+/**
+ * A lookup from rounded coordinates (the map's layers give 6 decimals, the edit's answers 7) back
+ * to the exact vertices they stand for, so an op sends the stored corners a user did not move
+ * instead of moving every shared edge of the area by a few centimetres.
+ */
+export function exactVertexLookup(vertices: Position[]): (p: Position) => Position {
+  const cell = (v: number) => Math.round(v / EXACT_TOLERANCE_DEG)
+  const cells = new Map<string, Position[]>()
+  for (const v of vertices) {
+    const k = `${cell(v[0])},${cell(v[1])}`
+    cells.set(k, [...(cells.get(k) ?? []), v])
+  }
+  return (p) => {
+    let best = p
+    let bestD = EXACT_TOLERANCE_DEG
+    const [cx, cy] = [cell(p[0]), cell(p[1])]
+    for (let dx = -1; dx <= 1; dx++)
+      for (let dy = -1; dy <= 1; dy++)
+        for (const v of cells.get(`${cx + dx},${cy + dy}`) ?? []) {
+          const d = Math.hypot(v[0] - p[0], v[1] - p[1])
+          if (d < bestD) {
+            best = v
+            bestD = d
+          }
+        }
+    return best
+  }
+}
+
+/** The geometry with every vertex passed through `exact`. */
+export function withExactVertices<G extends Polygon | MultiPolygon>(g: G, exact: (p: Position) => Position): G {
+  const rings = (rs: Position[][]) => rs.map((r) => r.map(exact))
+  return (g.type === 'Polygon' ? { ...g, coordinates: rings(g.coordinates) } : { ...g, coordinates: g.coordinates.map(rings) }) as G
+}

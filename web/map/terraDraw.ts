@@ -11,7 +11,7 @@ import {
 } from 'terra-draw'
 import { TerraDrawMapLibreGLAdapter } from 'terra-draw-maplibre-gl-adapter'
 import type { BoundaryEdit, EditFeature, EditTool } from '../areas/boundaryEdit.ts'
-import { containsPoint, crossedArea, polygonsOf, replacePart, stretchEnds } from '../areas/editGeometry.ts'
+import { containsPoint, crossedArea, polygonsOf, replacePart, stretchEnds, withExactVertices } from '../areas/editGeometry.ts'
 
 /** terra-draw's mode for each toolbar tool; merge picks children with plain clicks (terra-draw idles in its static mode). */
 const MODE_OF: Record<EditTool, string> = { select: 'select', draw: 'polygon', split: 'linestring', merge: 'static' }
@@ -116,7 +116,7 @@ export function useTerraDraw(map: MapLibreMap | null, edit: BoundaryEdit): void 
       if (!feature) return
       if (ctx.mode === 'polygon') {
         draw.removeFeatures([id])
-        e.requestCreate(feature.geometry as Polygon)
+        e.requestCreate(withExactVertices(feature.geometry as Polygon, e.exactVertex))
       } else if (ctx.mode === 'linestring') {
         draw.removeFeatures([id])
         const line = stretchEnds(feature.geometry as LineString)
@@ -126,7 +126,7 @@ export function useTerraDraw(map: MapLibreMap | null, edit: BoundaryEdit): void 
       } else if (ctx.mode === 'select' && ctx.action !== 'draw') {
         const { areaId, part } = feature.properties as { areaId: number; part: number }
         const area = areaOf(areaId)
-        if (area) e.addOp({ op: 'reshape', id: areaId, geometry: replacePart(area.geometry, part, feature.geometry as Polygon) })
+        if (area) e.addOp({ op: 'reshape', id: areaId, geometry: withExactVertices(replacePart(area.geometry, part, feature.geometry as Polygon), e.exactVertex) })
       }
     })
 
