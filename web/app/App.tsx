@@ -1,10 +1,12 @@
 import type { LayersList, PickingInfo } from '@deck.gl/core'
 import { useQuery } from '@tanstack/react-query'
 import { useCallback, useEffect, useMemo, useState } from 'react'
+import type { Map as MapLibreMap } from 'maplibre-gl'
 import { useTranslation } from 'react-i18next'
 import { AreaPanel } from '../areas/AreaPanel.tsx'
-import { polygonOf, useAreaImport, type ImportProblem } from '../areas/areaImport.ts'
-import { useCoverageCheck, type CoverageProblem } from '../areas/coverage.ts'
+import { polygonOf, useAreaImport } from '../areas/areaImport.ts'
+import { useBoundaryEdit } from '../areas/boundaryEdit.ts'
+import { useCoverageCheck } from '../areas/coverage.ts'
 import { useAsOf } from '../areas/history.ts'
 import { useMicrogridGeneration, type MicrogridPiece } from '../areas/microgrids.ts'
 import { useDrill } from '../areas/useDrill.ts'
@@ -15,11 +17,13 @@ import { ReportForm } from '../incidents/ReportForm.tsx'
 import { useIncidentSelection } from '../incidents/useIncidentSelection.ts'
 import { asOfLayer } from '../map/layers/areas.ts'
 import { areaImportLayers } from '../map/layers/areaImport.ts'
+import { boundaryEditLayers } from '../map/layers/boundaryEdit.ts'
 import { coverageProblemsLayer } from '../map/layers/coverage.ts'
 import { microgridPreviewLayers } from '../map/layers/microgrids.ts'
 import { incidentMarkersLayer, pickSurfaceLayer, type IncidentMarker } from '../map/layers/incidents.ts'
 import { bboxOf, snapBbox } from '../map/geometry.ts'
 import { MapView, type FitRequest, type MapViewport } from '../map/MapView.tsx'
+import { useTerraDraw } from '../map/terraDraw.ts'
 import { useBasemapInputs } from '../map/useBasemapInputs.ts'
 import { buildingsQuery } from '../map/queries.ts'
 import { DETAIL_ZOOM, useMapLayers } from '../map/useMapLayers.ts'
@@ -61,6 +65,11 @@ export function App({ user }: { user: User }) {
   const microgrids = useMicrogridGeneration(drill.selectedId)
   const pieces = microgrids.preview?.features.features
   const [selectedPiece, setSelectedPiece] = useState<number | undefined>()
+  // Boundary editing: terra-draw on the MapLibre map owns the pointer while it is on.
+  const [maplibre, setMaplibre] = useState<MapLibreMap | null>(null)
+  const boundaryEdit = useBoundaryEdit(drill.selectedId)
+  const editing = boundaryEdit.parentId !== undefined
+  useTerraDraw(maplibre, boundaryEdit)
 
   // Incidents: the open one, a location being picked (report or move) and the point picked, the import dialog.
   const incident = useIncidentSelection()
@@ -97,10 +106,11 @@ export function App({ user }: { user: User }) {
     if (problems?.length) list.push(coverageProblemsLayer(problems, coverage.selectedProblem))
     // An import preview: the file's features and their problems, over the boundaries they would replace.
     if (importFeatures) list.push(...areaImportLayers(importFeatures, areaImport.problems, areaImport.selectedProblem))
+    if (editing) list.push(...boundaryEditLayers(boundaryEdit.features, boundaryEdit.subs, boundaryEdit.problems, boundaryEdit.mergePicks, boundaryEdit.selectedProblem))
     list.push(incidentMarkersLayer(markers))
     if (districtBbox) list.push(pickSurfaceLayer(districtBbox, { active: !!pickMode }))
     return list
-  }, [openPosition?.[0], openPosition?.[1], picked, pickMode, districtBbox, problems, coverage.selectedProblem, asOfChildren, importFeatures, areaImport.problems, areaImport.selectedProblem, pieces, selectedPiece])
+  }, [openPosition?.[0], openPosition?.[1], picked, pickMode, districtBbox, problems, coverage.selectedProblem, asOfChildren, importFeatures, areaImport.problems, areaImport.selectedProblem, pieces, selectedPiece, editing, boundaryEdit.features, boundaryEdit.subs, boundaryEdit.problems, boundaryEdit.mergePicks, boundaryEdit.selectedProblem])
   const mapLayers = useMapLayers(config.data, drill, viewport, settings, cases, overlays)
 
   const zoomedIn = !!viewport && viewport.zoom >= DETAIL_ZOOM
@@ -128,7 +138,7 @@ export function App({ user }: { user: User }) {
 
   // Every click on a listed problem frames it again, even the same one after the user panned away.
   const [problemFits, setProblemFits] = useState(0)
-  const focusProblem = useCallback((p: CoverageProblem | ImportProblem) => {
+  const focusProblem = useCallback((p: { id: number; geometry: unknown }) => {
     const geometry = polygonOf(p.geometry)
     if (!geometry) return
     setProblemFits((n) => n + 1)
@@ -148,6 +158,8 @@ export function App({ user }: { user: User }) {
   const activeTypes = useMemo(() => (config.data?.incidentTypeCatalog ?? []).filter((ty) => ty.active).map((ty) => ty.code), [config.data])
   const onClick = useCallback(
     (picks: PickingInfo[]) => {
+      // While boundaries are edited terra-draw owns the pointer: no drilling down, no incidents.
+      if (editing) return
       // Picking a location: the cursor's coordinate counts whatever lies under it (the pick surface
       // makes sure something does once it is drawn; until then an area or point does).
       if (pickMode) {
@@ -176,7 +188,7 @@ export function App({ user }: { user: User }) {
       }
       if (area) select((area.object as AreaFeature).properties.id)
     },
-    [select, pickMode, points, incidentTypes, period, incident.openAt, drill.detail?.level],
+    [select, pickMode, points, incidentTypes, period, incident.openAt, drill.detail?.level, editing],
   )
   const startReport = useCallback(() => {
     incident.close()
@@ -199,6 +211,7 @@ export function App({ user }: { user: User }) {
         onViewportChange={setViewport}
         onHover={onHover}
         onClick={onClick}
+        onMapReady={setMaplibre}
       />
       <Header config={config.data} user={user} />
       {config.error && <div className="banner error">{t('app.error')}: {config.error.message}</div>}
@@ -217,7 +230,7 @@ export function App({ user }: { user: User }) {
           onReport={cases ? startReport : undefined}
           onImport={cases ? () => setImportOpen(true) : undefined}
         />
-        <Legend config={config.data} coverage={!!problems?.length || areaImport.problems.some((p) => polygonOf(p.geometry))} />
+        <Legend config={config.data} coverage={!!problems?.length || [...areaImport.problems, ...boundaryEdit.problems].some((p) => polygonOf(p.geometry))} />
       </div>
       {cases && pickMode === 'report' ? (
         <ReportForm
@@ -262,6 +275,7 @@ export function App({ user }: { user: User }) {
             coverage={coverage}
             asOf={asOf}
             areaImport={areaImport}
+            boundaryEdit={boundaryEdit}
             microgrids={microgrids}
             selectedPiece={selectedPiece}
             onFocusPiece={focusPiece}
@@ -271,13 +285,14 @@ export function App({ user }: { user: User }) {
               setPanelOpen(false)
               coverage.clear()
               areaImport.close()
+              boundaryEdit.cancel()
               microgrids.discard()
             }}
           />
         )
       )}
       {cases && importOpen && <ImportDialog onClose={() => setImportOpen(false)} />}
-      {hover && !pickMode && <Tooltip info={hover} incidents={mapLayers.incidents} incidentTypes={config.data?.incidentTypes ?? []} />}
+      {hover && !pickMode && !editing && <Tooltip info={hover} incidents={mapLayers.incidents} incidentTypes={config.data?.incidentTypes ?? []} />}
     </div>
   )
 }

@@ -215,6 +215,27 @@ const zhCN = {
       previewRows: '预览（前 {{n}} 行）', lonLat: '经纬度（WGS84）', time: '上报时间', microGrid: '微网格', close: '关闭', readError: '无法读取文件：{{message}}',
     },
   },
+  boundaryEdit: {
+    open: '编辑边界', title: '编辑{{level}}边界', cancel: '取消', undo: '撤销',
+    tool: { select: '选择/移动顶点', draw: '绘制', split: '分割', merge: '合并' },
+    hint: {
+      select: '点击一个区域，拖动其顶点（吸附到相邻区域的顶点和边，共用边保持共用）；拖动边中点可加点。',
+      draw: '逐点点击绘制新区域，点击起点完成；Esc 取消。',
+      split: '逐点点击画一条穿过区域的线，再点一次最后一点结束；Esc 取消。',
+      merge: '点击两个或以上相邻区域，再点“合并”。',
+    },
+    mergeNone: '尚未选择', merge: '合并（{{n}}）',
+    newName: '新区域名称', newCode: '编码（可选）', create: '新建', dismiss: '放弃',
+    notice: { split_misses: '这条线没有穿过任何区域，未分割。' },
+    ops: '已做的修改（{{n}}）', noOps: '尚无修改。',
+    op: { reshape: '修改 {{name}} 的边界', split: '分割 {{name}}', merge: '合并 {{names}}', create: '新建 {{name}}' },
+    checking: '正在校验…', updated: '修改', inserted: '新增', removed: '删除',
+    noProblems: '校验通过：全覆盖，无缝隙、无重叠',
+    refused: '保存被拒绝，未写入任何修改：',
+    reason: '修改原因（可选）', save: '保存', saving: '保存中…', saveDraft: '存为草稿', draftSaved: '已存为草稿。',
+    saved: '边界已保存：新增 {{inserted}}、修改 {{updated}}、删除 {{removed}}',
+    drafts: '草稿（{{n}}）', draftOps: '{{n}} 项修改，{{problems}} 个问题', openDraft: '打开', deleteDraft: '删除',
+  },
 }
 
 const en: typeof zhCN = {
@@ -429,6 +450,27 @@ const en: typeof zhCN = {
       nothingImported: '{{m}} rows were rejected, so nothing was imported (all or nothing)', rejected: 'Rejected rows', row: 'Row', reason: 'Reason',
       previewRows: 'Preview (first {{n}} rows)', lonLat: 'Lon/lat (WGS84)', time: 'Reported at', microGrid: 'Micro-grid', close: 'Close', readError: 'Cannot read the file: {{message}}',
     },
+  },
+  boundaryEdit: {
+    open: 'Edit boundaries', title: 'Edit boundaries ({{level}})', cancel: 'Cancel', undo: 'Undo',
+    tool: { select: 'Select / move vertices', draw: 'Draw', split: 'Split', merge: 'Merge' },
+    hint: {
+      select: 'Click an area and drag its vertices (they snap to the neighbours’ vertices and edges, so shared edges stay shared); drag a midpoint to add one.',
+      draw: 'Click point by point to draw a new area, click the first point to finish; Esc cancels.',
+      split: 'Click a line across an area point by point, click the last point again to finish; Esc cancels.',
+      merge: 'Click two or more adjacent areas, then “Merge”.',
+    },
+    mergeNone: 'none picked', merge: 'Merge ({{n}})',
+    newName: 'Name of the new area', newCode: 'Code (optional)', create: 'Create', dismiss: 'Discard',
+    notice: { split_misses: 'The line crosses no area: nothing was split.' },
+    ops: 'Changes so far ({{n}})', noOps: 'No changes yet.',
+    op: { reshape: 'Reshape {{name}}', split: 'Split {{name}}', merge: 'Merge {{names}}', create: 'Create {{name}}' },
+    checking: 'Checking…', updated: 'changed', inserted: 'new', removed: 'removed',
+    noProblems: 'Check passed: full coverage, no gaps, no overlaps',
+    refused: 'Save refused, nothing was written:',
+    reason: 'Reason (optional)', save: 'Save', saving: 'Saving…', saveDraft: 'Save as draft', draftSaved: 'Saved as a draft.',
+    saved: 'Boundaries saved: {{inserted}} new, {{updated}} changed, {{removed}} removed',
+    drafts: 'Drafts ({{n}})', draftOps: '{{n}} changes, {{problems}} problems', openDraft: 'Open', deleteDraft: 'Delete',
   },
 }
 

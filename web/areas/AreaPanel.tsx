@@ -7,6 +7,8 @@ import { AreaImportDialog } from './AreaImportDialog.tsx'
 import { canExport, canImportInto, type AreaImport, type ImportProblem } from './areaImport.ts'
 import type { CoverageCheck, CoverageProblem } from './coverage.ts'
 import { CoveragePanel } from './CoveragePanel.tsx'
+import type { BoundaryEdit, EditProblemListed } from './boundaryEdit.ts'
+import { EditSection } from './EditPanel.tsx'
 import type { AsOf } from './history.ts'
 import { HistoryPanel } from './HistoryPanel.tsx'
 import type { MicrogridGeneration, MicrogridPiece } from './microgrids.ts'
@@ -21,16 +23,17 @@ interface Props {
   coverage: CoverageCheck
   asOf: AsOf
   areaImport: AreaImport
+  boundaryEdit: BoundaryEdit
   microgrids: MicrogridGeneration
   selectedPiece?: number
   onFocusPiece(piece: MicrogridPiece): void
   onSelect(id: number): void
-  onFocusProblem(problem: CoverageProblem | ImportProblem): void
+  onFocusProblem(problem: CoverageProblem | ImportProblem | EditProblemListed): void
   onClose(): void
 }
 
-/** Side panel for the selected area: breadcrumb, coverage check, boundary history, import/export, micro-grid generation, figures, workers, incident counts, sub-areas. */
-export function AreaPanel({ drill, user, width, coverage, asOf, areaImport, microgrids, selectedPiece, onFocusPiece, onSelect, onFocusProblem, onClose }: Props) {
+/** Side panel for the selected area: breadcrumb, coverage check, boundary history, import/export, boundary editing, micro-grid generation, figures, workers, incident counts, sub-areas. */
+export function AreaPanel({ drill, user, width, coverage, asOf, areaImport, boundaryEdit, microgrids, selectedPiece, onFocusPiece, onSelect, onFocusProblem, onClose }: Props) {
   const { t, i18n } = useTranslation()
   const lang = i18n.language
   const d = drill.detail
@@ -99,6 +102,7 @@ export function AreaPanel({ drill, user, width, coverage, asOf, areaImport, micr
           {canImportInto(user, d) && areaImport.areaId === d.id && <AreaImportDialog detail={d} state={areaImport} onFocus={onFocusProblem} />}
         </section>
       )}
+      <EditSection detail={d} user={user} edit={boundaryEdit} onFocus={onFocusProblem} />
       <MicrogridPanel detail={d} user={user} generation={microgrids} selectedFid={selectedPiece} onFocus={onFocusPiece} />
       <dl className="facts">
         <dt>{t('panel.code')}</dt>

@@ -32,6 +32,8 @@ export interface MapViewProps extends BaseMapOptions {
   onHover(info: PickingInfo): void
   /** Called with every object under a map click, topmost first (nothing is called when nothing is there). */
   onClick(picks: PickingInfo[]): void
+  /** The MapLibre map once loaded (null when it goes), for tools that draw on it directly (terra-draw). */
+  onMapReady?(map: MapLibreMap | null): void
 }
 
 /** Test and debugging hook: `window.__gridpulse`. */
@@ -92,12 +94,14 @@ export function MapView(props: MapViewProps) {
       const h = { map, overlay, ready: false }
       window.__gridpulse = h
       setHandle(h)
+      latest.current.onMapReady?.(map)
       report()
     })
     map.on('moveend', report)
     setMap(map)
     return () => {
       delete window.__gridpulse
+      latest.current.onMapReady?.(null)
       map.remove()
     }
   }, [])
