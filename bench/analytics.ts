@@ -37,8 +37,19 @@ interface Answer {
   ms: number
 }
 
-/** GET as a browser would (gzip accepted), counting the bytes on the wire before decompression. */
+/**
+ * GET as a browser would (gzip accepted), counting the bytes on the wire before decompression. A
+ * request sent on a kept-alive socket just as the server closes it (its 5 s idle timeout; seen
+ * under heavy load) fails with ECONNRESET before anything was answered: it is sent again once.
+ */
 function get(url: string, cookie: string): Promise<Answer> {
+  return getOnce(url, cookie).catch((e: NodeJS.ErrnoException) => {
+    if (e.code !== 'ECONNRESET') throw e
+    return getOnce(url, cookie)
+  })
+}
+
+function getOnce(url: string, cookie: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now()
     const req = http.get(url, { headers: { Cookie: cookie, 'Accept-Encoding': 'gzip, deflate' }, agent: keepAlive }, (res) => {
