@@ -132,6 +132,10 @@ export const incidentsRoutes = newRouter()
     if (after === null) throw new ApiFailure(400, 'invalid_request', 'cursor: not a cursor this API returned')
     const f = await resolveFilter(c, q)
     const tx = c.get('tx')
+    // A page is at most a few hundred rows read newest first along an index. Under the row policy
+    // the planner may pick a parallel backward scan with Gather Merge for multi-value filters
+    // (type=a,b&status=c,d: ~290 ms at 1 M incidents against 0.9 ms serial); workers never pay off here.
+    await tx.execute(sql`select set_config('max_parallel_workers_per_gather', '0', true)`)
     const { rows } = await tx.execute<{ fc: string; n: number; last_t: string; last_id: number; ids: number[] }>(incidentPage(f, q.limit, after))
     const r = rows[0]
     if (r.n > 0) await tx.auditRead('incidents', r.ids)
