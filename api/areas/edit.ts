@@ -14,7 +14,7 @@ import type { RequestTx } from '../lib/scope.ts'
 import { coverageProblemsSql, SLIVER_DEFAULTS } from './coverage.ts'
 import * as ops from './edit-ops.ts'
 import { BLOCKING_KINDS, problem, ringFault, type ImportProblem } from './import-check.ts'
-import { checkParent, CHILD_LEVEL, childrenState } from './import.ts'
+import { checkParent, CHILD_LEVEL, childrenState, problemSchema } from './import.ts'
 import { areaInScope } from './queries.ts'
 
 const MAX_OPS = 100
@@ -425,21 +425,7 @@ function renumber(answer: EditAnswer, inserted: Array<{ id: number; code: string
 
 const Level = z.enum(AREA_LEVELS.slice(1) as [AreaLevel, ...AreaLevel[]])
 const NamedSchema = z.object({ id: z.number(), code: z.string(), name: z.string() })
-const ProblemSchema = z.object({
-  type: z.literal('Feature'),
-  geometry: z.any(),
-  properties: z.object({
-    kind: z.enum(['invalid', 'gap', 'overlap', 'outside', 'sliver', 'attribute', 'duplicate_code', 'sub_areas']),
-    blocking: z.boolean(),
-    area_m2: z.number().nullable(),
-    width_m: z.number().nullable(),
-    parent: z.number(),
-    children: z.array(z.number()).openapi({ description: 'area ids involved (negative: an area the edit creates)' }),
-    reason: z.string().nullable(),
-    location: z.tuple([z.number(), z.number()]).nullable(),
-    sliver_of: z.enum(['gap', 'overlap', 'outside']).nullable(),
-  }),
-})
+const ProblemSchema = problemSchema('area ids involved (negative: an area the edit creates)')
 
 const EditAnswerSchema = z
   .object({

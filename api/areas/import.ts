@@ -166,8 +166,9 @@ const ImportForm = z
   })
   .openapi('AreaImportForm')
 
-const ProblemSchema = z
-  .object({
+/** A problem feature of an import preview or a boundary edit; `children` says what its numbers are. */
+export const problemSchema = (children: string) =>
+  z.object({
     type: z.literal('Feature'),
     geometry: z.any(),
     properties: z.object({
@@ -176,13 +177,14 @@ const ProblemSchema = z
       area_m2: z.number().nullable(),
       width_m: z.number().nullable(),
       parent: z.number(),
-      children: z.array(z.number()).openapi({ description: 'feature numbers (1-based, file order); for sub_areas, ids of existing areas' }),
+      children: z.array(z.number()).openapi({ description: children }),
       reason: z.string().nullable(),
       location: z.tuple([z.number(), z.number()]).nullable(),
       sliver_of: z.enum(['gap', 'overlap', 'outside']).nullable(),
     }),
   })
-  .openapi('AreaImportProblem')
+
+const ProblemSchema = problemSchema('feature numbers (1-based, file order); for sub_areas, ids of existing areas').openapi('AreaImportProblem')
 
 const PreviewSchema = z
   .object({
