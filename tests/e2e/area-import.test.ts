@@ -8,16 +8,12 @@
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../../api/server.ts'
-import { canRunBrowser, countColours, openBrowserSession, settle, signInPage, type BrowserSession } from '../helpers/browser.ts'
+import { canRunBrowser, mapColour, openCommanderSession, settle, type BrowserSession, type RGB } from '../helpers/browser.ts'
 
-type RGB = [number, number, number]
 /** IMPORT_ACTION_COLORS.update in web/map/colors.ts. */
 const UPDATE: RGB = [118, 255, 3]
 /** COVERAGE_COLORS.gap: the gaps a crossed ring leaves, drawn like the coverage check's. */
 const GAP: RGB = [255, 0, 170]
-
-/** Pixels of the map area (left of the side panel) within 30 of the colour. */
-const mapColour = (page: Page, rgb: RGB) => countColours(page, [rgb], { tol: 30, rightInset: 400 })
 
 interface AreaDetail {
   id: number
@@ -44,12 +40,8 @@ describe.skipIf(!canRunBrowser)('boundary import and export in a real browser', 
     page.setInputFiles('[data-testid=area-import-file]', { name, mimeType: 'application/geo+json', buffer: Buffer.from(text) })
 
   beforeAll(async () => {
-    session = await openBrowserSession()
+    session = await openCommanderSession()
     ;({ server, page, pageErrors } = session)
-    await page.goto(server.url)
-    await signInPage(page, 'commander')
-    await settle(page)
-    await page.waitForSelector('[data-testid=area-panel][data-level=street]')
     // Down the panel's sub-area lists: street → its first community → that community's first grid.
     for (const level of ['community', 'grid']) {
       await page.click('[data-testid=area-panel] .children li:first-child button')

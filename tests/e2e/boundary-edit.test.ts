@@ -8,16 +8,12 @@
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../../api/server.ts'
-import { canRunBrowser, centroid, countColours, openBrowserSession, outerRing, settle, signInPage, type AreaGeometry, type BrowserSession } from '../helpers/browser.ts'
+import { canRunBrowser, centroid, mapColour, openCommanderSession, outerRing, settle, type AreaGeometry, type BrowserSession, type RGB } from '../helpers/browser.ts'
 
-type RGB = [number, number, number]
 /** IMPORT_ACTION_COLORS.insert (EDIT_ACTION_COLORS.insert in web/map/layers/boundaryEdit.ts): a new child. */
 const INSERT: RGB = [0, 229, 255]
 /** COVERAGE_COLORS in web/map/colors.ts. */
 const PROBLEM: Record<string, RGB> = { gap: [255, 0, 170], overlap: [0, 70, 255], outside: [255, 110, 0], invalid: [0, 0, 0], sliver: [150, 0, 255] }
-
-/** Pixels of the map area (left of the side panel) within 30 of the colour. */
-const mapColour = (page: Page, rgb: RGB) => countColours(page, [rgb], { tol: 30, rightInset: 400 })
 
 interface AreaFeature {
   id: number
@@ -58,12 +54,8 @@ describe.skipIf(!canRunBrowser)('boundary editing with terra-draw in a real brow
   }
 
   beforeAll(async () => {
-    session = await openBrowserSession()
+    session = await openCommanderSession()
     ;({ server, page, pageErrors } = session)
-    await page.goto(server.url)
-    await signInPage(page, 'commander')
-    await settle(page)
-    await page.waitForSelector('[data-testid=area-panel][data-level=street]')
     await page.click('[data-testid=area-panel] .children li:first-child button')
     await page.waitForSelector('[data-testid=area-panel][data-level=community]')
     community = Number(await page.getAttribute('[data-testid=area-panel]', 'data-area-id'))

@@ -15,15 +15,11 @@
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../../api/server.ts'
-import { canRunBrowser, countColours, openBrowserSession, settle, signInPage, type BrowserSession } from '../helpers/browser.ts'
+import { canRunBrowser, mapColour, openCommanderSession, settle, type BrowserSession, type RGB } from '../helpers/browser.ts'
 
-type RGB = [number, number, number]
 /** COVERAGE_COLORS in web/map/colors.ts. */
 const GAP: RGB = [255, 0, 170]
 const OVERLAP: RGB = [0, 70, 255]
-
-/** Pixels of the map area (left of the side panel) within 30 of the colour. */
-const mapColour = (page: Page, rgb: RGB) => countColours(page, [rgb], { tol: 30, rightInset: 400 })
 
 interface AreaDetail {
   id: number
@@ -74,12 +70,8 @@ describe.skipIf(!canRunBrowser)('coverage validation in a real browser', () => {
   let street: AreaDetail
 
   beforeAll(async () => {
-    session = await openBrowserSession()
+    session = await openCommanderSession()
     ;({ server, page, pageErrors } = session)
-    await page.goto(server.url)
-    await signInPage(page, 'commander')
-    await settle(page)
-    await page.waitForSelector('[data-testid=area-panel][data-level=street]')
     const id = await page.getAttribute('[data-testid=area-panel]', 'data-area-id')
     street = await page.evaluate(async (i) => (await fetch(`/api/areas/${i}`)).json(), id)
   }, 180_000)

@@ -6,7 +6,7 @@
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../../api/server.ts'
-import { canRunBrowser, countColours, openBrowserSession, settle, signInPage, type BrowserSession } from '../helpers/browser.ts'
+import { canRunBrowser, countColours, openCommanderSession, settle, type BrowserSession } from '../helpers/browser.ts'
 
 /** SELECTED_OUTLINE in web/map/layers/microgrids.ts. */
 const SELECTED: [number, number, number] = [183, 28, 28]
@@ -19,12 +19,8 @@ describe.skipIf(!canRunBrowser)('micro-grid generation in a real browser', () =>
   let pageErrors: string[]
 
   beforeAll(async () => {
-    session = await openBrowserSession()
+    session = await openCommanderSession()
     ;({ server, page, pageErrors } = session)
-    await page.goto(server.url)
-    await signInPage(page, 'commander')
-    await settle(page)
-    await page.waitForSelector('[data-testid=area-panel][data-level=street]')
   }, 180_000)
 
   afterAll(() => session?.close(), 60_000)

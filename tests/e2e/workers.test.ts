@@ -6,7 +6,7 @@
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../../api/server.ts'
-import { canRunBrowser, openBrowserSession, settle, signInPage, type BrowserSession } from '../helpers/browser.ts'
+import { canRunBrowser, openCommanderSession, type BrowserSession } from '../helpers/browser.ts'
 
 type Worker = { id: number; name: string; role: string; relation: string; area: { id: number } }
 
@@ -22,12 +22,8 @@ describe.skipIf(!canRunBrowser)('the workers editor in a real browser', () => {
   const membersOf = async (id: number) => (await workersOf(id)).filter((w) => w.relation === 'self' && w.role === 'grid_member').map((w) => w.id).sort((a, b) => a - b)
 
   beforeAll(async () => {
-    session = await openBrowserSession()
+    session = await openCommanderSession()
     ;({ server, page, pageErrors } = session)
-    await page.goto(server.url)
-    await signInPage(page, 'commander')
-    await settle(page)
-    await page.waitForSelector('[data-testid=area-panel][data-level=street]')
   }, 180_000)
 
   afterAll(async () => {

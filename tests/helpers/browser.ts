@@ -100,7 +100,7 @@ export function centroid(g: AreaGeometry): [number, number] {
   return [cx / (3 * a), cy / (3 * a)]
 }
 
-type RGB = [number, number, number]
+export type RGB = [number, number, number]
 
 /** Screenshot pixels within `tol` of any of `colours`, left of `rightInset` pixels (a side panel). */
 export async function countColours(page: Page, colours: RGB[], opts: { tol: number; rightInset?: number }): Promise<number> {
@@ -112,4 +112,17 @@ export async function countColours(page: Page, colours: RGB[], opts: { tol: numb
     if (colours.some((c) => Math.abs(data[i] - c[0]) <= opts.tol && Math.abs(data[i + 1] - c[1]) <= opts.tol && Math.abs(data[i + 2] - c[2]) <= opts.tol)) n++
   }
   return n
+}
+
+/** Pixels of the map area (left of the 400 px side panel) within 30 of the colour. */
+export const mapColour = (page: Page, rgb: RGB) => countColours(page, [rgb], { tol: 30, rightInset: 400 })
+
+/** A browser session signed in as a street's commander, with the area panel open on that street (their first view). */
+export async function openCommanderSession(): Promise<BrowserSession> {
+  const session = await openBrowserSession()
+  await session.page.goto(session.server.url)
+  await signInPage(session.page, 'commander')
+  await settle(session.page)
+  await session.page.waitForSelector('[data-testid=area-panel][data-level=street]')
+  return session
 }

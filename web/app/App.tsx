@@ -36,11 +36,12 @@ import { Legend } from './Legend.tsx'
 import { configQuery } from './queries.ts'
 import { useSettings } from './settings.ts'
 import { Tooltip } from './Tooltip.tsx'
+import { usePickLocation } from './usePickLocation.ts'
 
 const PANEL_WIDTH = 380
 
 /** While set, a map click picks a location: for a new report, or the new place of the open incident. */
-type PickMode = 'report' | 'move' | null
+type PickMode = 'report' | 'move'
 
 /** The dashboard shell: header, full-window map, layer panel, legend, area or incident panel, tooltip. */
 export function App({ user }: { user: User }) {
@@ -73,24 +74,11 @@ export function App({ user }: { user: User }) {
 
   // Incidents: the open one, a location being picked (report or move) and the point picked, the import dialog.
   const incident = useIncidentSelection()
-  const [pickMode, setPickMode] = useState<PickMode>(null)
-  const [picked, setPicked] = useState<[number, number] | null>(null)
+  const { mode: pickMode, setMode: setPickMode, picked, setPicked, end: endPick } = usePickLocation<PickMode>()
   const [importOpen, setImportOpen] = useState(false)
   // The station whose record is open (a click on a station; managers edit it on the planner page too).
   const [stationId, setStationId] = useState<number | undefined>()
   const openIncident = useQuery(incidentDetailQuery(cases ? incident.selection?.id : undefined))
-  const endPick = useCallback(() => {
-    setPickMode(null)
-    setPicked(null)
-  }, [])
-  useEffect(() => {
-    if (!pickMode) return
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') endPick()
-    }
-    window.addEventListener('keydown', onKey)
-    return () => window.removeEventListener('keydown', onKey)
-  }, [pickMode, endPick])
 
   const districtBbox = config.data?.districtBbox
   const openPosition = openIncident.data?.geometry.coordinates as [number, number] | undefined

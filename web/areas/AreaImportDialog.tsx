@@ -2,16 +2,14 @@ import { useTranslation } from 'react-i18next'
 import { ApiError } from '../app/api.ts'
 import type { AreaDetail } from '../app/client.ts'
 import { formatNumber } from '../app/format.ts'
-import { COVERAGE_COLORS, css, IMPORT_ACTION_COLORS, UNKNOWN_COLOR } from '../map/colors.ts'
-import { childLevel, polygonOf, type AreaImport, type ImportField, type ImportProblem } from './areaImport.ts'
+import { css, IMPORT_ACTION_COLORS } from '../map/colors.ts'
+import { childLevel, type AreaImport, type ImportField, type ImportProblem } from './areaImport.ts'
+import { ProblemList } from './ProblemList.tsx'
 
 /** The importer's fields in its order (IMPORT_FIELDS in api/areas/import-check.ts); the check below keeps them equal. */
 const FIELDS = ['name', 'code', 'households'] as const satisfies readonly ImportField[]
 const allFieldsListed: [Exclude<ImportField, (typeof FIELDS)[number]>] extends [never] ? true : false = true
 void allFieldsListed
-
-/** A file with thousands of broken pieces draws them all; the list shows the first few. */
-const MAX_LISTED = 200
 
 interface Props {
   detail: AreaDetail
@@ -28,8 +26,7 @@ interface Props {
  */
 export function AreaImportDialog({ detail: d, state: s, onFocus }: Props) {
   const { t, i18n } = useTranslation()
-  const lang = i18n.language
-  const n = (v: number) => formatNumber(v, lang)
+  const n = (v: number) => formatNumber(v, i18n.language)
   const level = t(`level.${childLevel(d.level) ?? 'micro_grid'}`)
   const pv = s.preview
   const summary = pv?.summary
@@ -156,36 +153,7 @@ export function AreaImportDialog({ detail: d, state: s, onFocus }: Props) {
             )}
           </p>
           {s.problems.length > 0 && (
-            <ul className="coverage-problems" data-testid="area-import-problems">
-              {s.problems.slice(0, MAX_LISTED).map((p) => {
-                const q = p.properties
-                const placed = polygonOf(p.geometry) !== null
-                return (
-                  <li key={p.id}>
-                    <button
-                      type="button"
-                      className={`coverage-problem ${s.selectedProblem === p.id ? 'selected' : ''}`}
-                      onClick={() => {
-                        s.select(p.id)
-                        if (placed) onFocus(p)
-                      }}
-                      data-problem-id={p.id}
-                      data-kind={q.kind}
-                      data-blocking={q.blocking}
-                      data-area-m2={q.area_m2 ?? undefined}
-                    >
-                      <span className="swatch dot" style={{ background: css(COVERAGE_COLORS[q.kind as keyof typeof COVERAGE_COLORS] ?? UNKNOWN_COLOR) }} />
-                      <span className="coverage-kind">
-                        {t(`areaImport.kind.${q.kind}`)}
-                        <span className={q.blocking ? 'tag bad' : 'tag'}> {q.blocking ? t('areaImport.blockingTag') : t('areaImport.warningTag')}</span>
-                      </span>
-                      <span className="coverage-m2">{q.area_m2 === null ? '' : `${formatNumber(q.area_m2, lang, q.area_m2 < 10 ? 2 : 0)} m²`}</span>
-                      <span className="coverage-detail">{q.reason}</span>
-                    </button>
-                  </li>
-                )
-              })}
-            </ul>
+            <ProblemList problems={s.problems} selected={s.selectedProblem} onSelect={s.select} onFocus={onFocus} testId="area-import-problems" />
           )}
           {!summary.committable && <p className="hint error">{t('areaImport.blockedHint')}</p>}
         </div>

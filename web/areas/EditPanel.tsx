@@ -5,14 +5,13 @@ import type { TFunction } from 'i18next'
 import type { AreaDetail } from '../app/client.ts'
 import { formatNumber } from '../app/format.ts'
 import type { User } from '../auth/queries.ts'
-import { COVERAGE_COLORS, css, UNKNOWN_COLOR } from '../map/colors.ts'
+import { css } from '../map/colors.ts'
 import { EDIT_ACTION_COLORS } from '../map/layers/boundaryEdit.ts'
-import { childLevel, polygonOf } from './areaImport.ts'
+import { childLevel } from './areaImport.ts'
+import { ProblemList } from './ProblemList.tsx'
 import { canEditBoundaries, editDraftsQuery, useDeleteDraft, type BoundaryEdit, type EditOp, type EditProblemListed, type EditTool } from './boundaryEdit.ts'
 
 const TOOLS: EditTool[] = ['select', 'draw', 'split', 'merge']
-/** A badly broken edit can answer many pieces; the map draws all, the list the first few. */
-const MAX_LISTED = 200
 
 interface Props {
   detail: AreaDetail
@@ -53,8 +52,7 @@ export function EditSection({ detail: d, user, edit, onFocus }: Props) {
 
 function EditPanel({ detail: d, edit: e, onFocus }: Omit<Props, 'user'>) {
   const { t, i18n } = useTranslation()
-  const lang = i18n.language
-  const n = (v: number) => formatNumber(v, lang)
+  const n = (v: number) => formatNumber(v, i18n.language)
   const [reason, setReason] = useState('')
   const level = t(`level.${childLevel(d.level) ?? 'micro_grid'}`)
   const names = new Map<number, string>([...d.children.map((c) => [c.id, c.name] as [number, string]), ...e.features.map((f) => [f.id, f.properties.name] as [number, string])])
@@ -153,39 +151,14 @@ function EditPanel({ detail: d, edit: e, onFocus }: Omit<Props, 'user'>) {
         </p>
       )}
       {e.problems.length > 0 && (
-        <ul className="coverage-problems" data-testid="edit-problems">
-          {e.problems.slice(0, MAX_LISTED).map((p) => {
-            const q = p.properties
-            const placed = polygonOf(p.geometry) !== null
-            return (
-              <li key={p.id}>
-                <button
-                  type="button"
-                  className={`coverage-problem ${e.selectedProblem === p.id ? 'selected' : ''}`}
-                  onClick={() => {
-                    e.selectProblem(p.id)
-                    if (placed) onFocus(p)
-                  }}
-                  data-problem-id={p.id}
-                  data-kind={q.kind}
-                  data-blocking={q.blocking}
-                  data-area-m2={q.area_m2 ?? undefined}
-                >
-                  <span className="swatch dot" style={{ background: css(COVERAGE_COLORS[q.kind as keyof typeof COVERAGE_COLORS] ?? UNKNOWN_COLOR) }} />
-                  <span className="coverage-kind">
-                    {t(`areaImport.kind.${q.kind}`, { defaultValue: q.kind })}
-                    <span className={q.blocking ? 'tag bad' : 'tag'}> {q.blocking ? t('areaImport.blockingTag') : t('areaImport.warningTag')}</span>
-                  </span>
-                  <span className="coverage-m2">{q.area_m2 === null ? '' : `${formatNumber(q.area_m2, lang, q.area_m2 < 10 ? 2 : 0)} m²`}</span>
-                  <span className="coverage-detail">
-                    {q.children.length > 0 && <>{q.children.map(nameOf).join(' / ')} · </>}
-                    {q.reason}
-                  </span>
-                </button>
-              </li>
-            )
-          })}
-        </ul>
+        <ProblemList
+          problems={e.problems}
+          selected={e.selectedProblem}
+          onSelect={e.selectProblem}
+          onFocus={onFocus}
+          lead={(p) => p.properties.children.length > 0 && <>{p.properties.children.map(nameOf).join(' / ')} · </>}
+          testId="edit-problems"
+        />
       )}
 
       <label className="field">

@@ -1,6 +1,6 @@
 import type { PickingInfo } from '@deck.gl/core'
 import { useQuery } from '@tanstack/react-query'
-import { useCallback, useEffect, useMemo, useState } from 'react'
+import { useCallback, useMemo, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { StationFeature } from '../app/client.ts'
 import { pickSurfaceLayer } from '../map/layers/incidents.ts'
@@ -9,9 +9,10 @@ import { StationForm } from './StationForm.tsx'
 import { StationImportDialog } from './StationImportDialog.tsx'
 import { StationPanel } from './StationPanel.tsx'
 import { stationDetailQuery, stationsQuery } from './queries.ts'
+import { usePickLocation } from '../app/usePickLocation.ts'
 
 /** While set, a map click picks a place: for a new station, or the new place of the open one. */
-type PickMode = 'add' | 'move' | null
+type PickMode = 'add' | 'move'
 
 /**
  * The station registry's state on a map page: the open station, a place being picked (add or
@@ -20,23 +21,10 @@ type PickMode = 'add' | 'move' | null
  */
 export function useStationRegistry(bbox: readonly number[] | undefined) {
   const [openId, setOpenId] = useState<number | undefined>()
-  const [pickMode, setPickMode] = useState<PickMode>(null)
-  const [picked, setPicked] = useState<[number, number] | null>(null)
+  const { mode: pickMode, setMode: setPickMode, picked, setPicked, end: endPick } = usePickLocation<PickMode>()
   const [importOpen, setImportOpen] = useState(false)
   const list = useQuery(stationsQuery({ includeClosed: true }))
   const open = useQuery(stationDetailQuery(openId))
-  const endPick = useCallback(() => {
-    setPickMode(null)
-    setPicked(null)
-  }, [])
-  useEffect(() => {
-    if (!pickMode) return
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') endPick()
-    }
-    window.addEventListener('keydown', onKey)
-    return () => window.removeEventListener('keydown', onKey)
-  }, [pickMode, endPick])
 
   const o = open.data
   const layers = useMemo(
